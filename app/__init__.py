@@ -1,0 +1,58 @@
+"""The 2SoKroG learning platform: application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, check_production
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app: configure, bind extensions, register blueprints, errors and CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    name = config_name or os.environ.get("SOKROG_CONFIG", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"Unknown SOKROG_CONFIG {name!r}; use one of {', '.join(CONFIGS)}")
+    app.config.from_object(CONFIGS[name])
+    if overrides:
+        app.config.update(overrides)
+    if app.config["IS_PRODUCTION"]:
+        check_production(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    # Every model is known before the schema is used.
+    from app.auth import models as _auth_models  # noqa: F401
+    from app.competences import models as _competence_models  # noqa: F401
+    from app.core import database, errors, i18n, security
+    from app.courses import models as _course_models  # noqa: F401
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from app.auth import cli as auth_cli
+    from app.auth import views as auth_views
+    from app.auth.forms import role_label
+    from app.competences import cli as competences_cli
+    from app.courses import cli as courses_cli
+    from app.courses import views as courses_views
+    from app.demo import cli as demo_cli
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["role_label"] = role_label
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(auth_views.admin_bp)
+    app.register_blueprint(courses_views.bp)
+    auth_cli.init_app(app)
+    courses_cli.init_app(app)
+    competences_cli.init_app(app)
+    demo_cli.init_app(app)
+    return app

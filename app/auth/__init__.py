@@ -1,0 +1,1 @@
+"""Users, roles, institutions, login and the administration of accounts."""

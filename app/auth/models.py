@@ -1,0 +1,85 @@
+"""Institutions, user accounts, roles and failed-login records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.database import UTCDateTime, utcnow
+from app.extensions import db
+
+COUNTRIES = ("SI", "HR")
+INSTITUTION_KINDS = (
+    "social-work-centre",
+    "employment-service",
+    "development-agency",
+    "research-centre",
+    "social-enterprise",
+    "adult-education",
+    "ministry",
+)
+PARTNER_ROLES = ("lead", "project", "associated")
+ASSIGNABLE_ROLES = ("trainer", "hr", "admin")  # every account is a learner
+
+
+class Institution(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    short_name: Mapped[str] = mapped_column(String(64))
+    country: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(32))
+    partner_role: Mapped[str] = mapped_column(String(16))
+
+    def __repr__(self) -> str:
+        return f"<Institution {self.slug}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    job_role_id: Mapped[int | None] = mapped_column(ForeignKey("job_role.id"), index=True)
+    language: Mapped[str] = mapped_column(String(2), default="sl")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
+    job_role = relationship("JobRole", lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> set[str]:
+        return {"learner"} | {row.role for row in self.role_rows}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class UserRole(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class LoginFailure(db.Model):
+    """One failed login; keyed by a hash so no e-mail or address is stored in clear."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -1,0 +1,1 @@
+"""The competence framework: areas, competences, proficiency scale and job-role targets."""

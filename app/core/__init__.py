@@ -1,0 +1,1 @@
+"""What every feature shares: models, permissions, Markdown, errors, security headers."""

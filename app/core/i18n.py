@@ -1,0 +1,64 @@
+"""Interface language selection and the content-language fallback rule."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.extensions import babel
+
+LANGUAGES = ("sl", "hr", "en")
+# Shown in the switcher in the language's own name, so anyone can find theirs.
+LANGUAGE_NAMES = {"sl": "Slovenščina", "hr": "Hrvatski", "en": "English"}
+# The other regional language is understood better than English by most learners.
+NEIGHBOUR = {"sl": "hr", "hr": "sl"}
+
+
+def content_language_order(language: str) -> list[str]:
+    """The languages to try for content: the reader's, the neighbour's, English, then any."""
+    order = [language]
+    if language in NEIGHBOUR:
+        order.append(NEIGHBOUR[language])
+    order.append("en")
+    order.extend(lang for lang in LANGUAGES if lang not in order)
+    return list(dict.fromkeys(order))
+
+
+def pick_language(available: set[str] | list[str], language: str) -> str | None:
+    """The best of the available content languages for a reader of `language`."""
+    for candidate in content_language_order(language):
+        if candidate in available:
+            return candidate
+    return None
+
+
+def select_locale() -> str:
+    if current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    chosen = session.get("language")
+    if chosen in LANGUAGES:
+        return chosen
+    return (
+        request.accept_languages.best_match(LANGUAGES) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def current_language() -> str:
+    return str(get_locale() or "sl")
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=app.config["BABEL_TRANSLATION_DIRECTORIES"],
+    )
+
+    @app.context_processor
+    def _language_context() -> dict:
+        return {
+            "LANGUAGES": LANGUAGES,
+            "LANGUAGE_NAMES": LANGUAGE_NAMES,
+            "current_language": current_language,
+        }

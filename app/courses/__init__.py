@@ -1,0 +1,1 @@
+"""Courses and lessons: the Markdown loader, catalogue, lesson views and progress."""

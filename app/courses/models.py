@@ -1,0 +1,113 @@
+"""Course, lesson, their per-language texts, enrolments and lesson progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Course(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    workload_hours: Mapped[int]
+    # Hash of everything loaded for the course: a sync that finds it equal changes nothing.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    is_retired: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    institution = relationship("Institution")
+    texts: Mapped[list[CourseText]] = relationship(
+        back_populates="course", cascade="all, delete-orphan"
+    )
+    competences: Mapped[list[CourseCompetence]] = relationship(
+        back_populates="course", cascade="all, delete-orphan"
+    )
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
+    )
+
+
+class CourseText(db.Model):
+    __table_args__ = (UniqueConstraint("course_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[Course] = relationship(back_populates="texts")
+
+
+class CourseCompetence(db.Model):
+    __table_args__ = (UniqueConstraint("course_id", "competence_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    competence_id: Mapped[int] = mapped_column(ForeignKey("competence.id"), index=True)
+    level: Mapped[int]
+
+    course: Mapped[Course] = relationship(back_populates="competences")
+    competence = relationship("Competence")
+
+
+class Lesson(db.Model):
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+    # A lesson removed from the folder is retired, so learners' progress on it survives.
+    is_retired: Mapped[bool] = mapped_column(default=False)
+
+    course: Mapped[Course] = relationship(back_populates="lessons")
+    texts: Mapped[list[LessonText]] = relationship(
+        back_populates="lesson", cascade="all, delete-orphan"
+    )
+
+
+class LessonText(db.Model):
+    __table_args__ = (UniqueConstraint("lesson_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int | None]
+    body_markdown: Mapped[str] = mapped_column(Text)
+    # Rendered and sanitised once at load; views serve this as it is.
+    body_html: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str] = mapped_column(String(255))
+
+    lesson: Mapped[Lesson] = relationship(back_populates="texts")
+
+
+class Enrolment(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    course: Mapped[Course] = relationship()
+
+
+class LessonProgress(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

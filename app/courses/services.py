@@ -1,0 +1,433 @@
+"""Course logic: loading the folder into the database, the catalogue, progress and completion."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import Institution
+from app.competences.models import Competence
+from app.competences.services import sync_framework
+from app.core.database import utcnow
+from app.core.errors import DomainError
+from app.core.i18n import pick_language
+from app.core.markdown import render_markdown
+from app.core.sources import Problem
+from app.courses.loader import (
+    Catalogue,
+    CourseSource,
+    LessonFile,
+    lesson_link_target,
+    load_catalogue,
+)
+from app.courses.models import (
+    Course,
+    CourseCompetence,
+    CourseText,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    LessonText,
+)
+from app.extensions import db
+
+
+class ContentError(DomainError):
+    """The content has errors; nothing was loaded."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems in the content")
+        self.problems = problems
+
+
+@dataclass
+class SyncReport:
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def known_institution_slugs() -> set[str]:
+    return set(db.session.scalars(select(Institution.slug)))
+
+
+def check_folder(root: Path) -> Catalogue:
+    """Validate a courses/ folder (or one course folder) without changing anything."""
+    return load_catalogue(root, known_institution_slugs())
+
+
+def sync_folder(root: Path) -> SyncReport:
+    """Load the folder into the database. Idempotent; retires what is gone, never deletes it."""
+    catalogue = check_folder(root)
+    if catalogue.errors:
+        raise ContentError(catalogue.errors)
+    report = SyncReport()
+    if catalogue.framework is not None:
+        report.changes.extend(sync_framework(catalogue.framework))
+    institutions = {row.slug: row.id for row in db.session.scalars(select(Institution))}
+    competences = {row.code: row.id for row in db.session.scalars(select(Competence))}
+    existing = {
+        course.slug: course
+        for course in db.session.scalars(
+            select(Course).options(
+                selectinload(Course.texts),
+                selectinload(Course.competences),
+                selectinload(Course.lessons).selectinload(Lesson.texts),
+            )
+        )
+    }
+    for source in catalogue.courses:
+        course = existing.get(source.slug)
+        if course is not None and course.content_hash == source.content_hash:
+            if course.is_retired:
+                course.is_retired = False
+                report.changes.append(f"restored course {source.slug}")
+            continue
+        report.changes.extend(_sync_course(course, source, institutions, competences))
+        _copy_assets(source)
+    loaded = {source.slug for source in catalogue.courses}
+    for slug, course in existing.items():
+        # One course folder says nothing about the others: only a whole folder retires.
+        if not catalogue.is_single_course and slug not in loaded and not course.is_retired:
+            course.is_retired = True
+            report.changes.append(f"retired course {slug}")
+    db.session.flush()
+    return report
+
+
+def _sync_course(
+    course: Course | None,
+    source: CourseSource,
+    institutions: dict[str, int],
+    competences: dict[str, int],
+) -> list[str]:
+    changes = []
+    if course is None:
+        course = Course(slug=source.slug, workload_hours=0, content_hash="")
+        db.session.add(course)
+        changes.append(f"created course {source.slug}")
+    else:
+        changes.append(f"updated course {source.slug}")
+    course.institution_id = institutions[source.institution]
+    course.workload_hours = source.workload_hours
+    course.content_hash = source.content_hash
+    course.is_retired = False
+    course.updated_at = utcnow()
+
+    texts = {text.language: text for text in course.texts}
+    for language in source.languages:
+        text = texts.pop(language, None)
+        if text is None:
+            text = CourseText(language=language)
+            course.texts.append(text)
+        text.title = source.titles[language]
+        text.summary = source.summaries.get(language, "")
+    for text in texts.values():
+        course.texts.remove(text)
+
+    claims = {competences[claim.code]: claim.level for claim in source.competences}
+    for row in list(course.competences):
+        if row.competence_id in claims:
+            row.level = claims.pop(row.competence_id)
+        else:
+            course.competences.remove(row)
+    for competence_id, level in claims.items():
+        course.competences.append(CourseCompetence(competence_id=competence_id, level=level))
+
+    lessons = {lesson.slug: lesson for lesson in course.lessons}
+    # Positions are unique only among the lessons a course shows, so park old ones first.
+    for index, lesson in enumerate(course.lessons):
+        lesson.position = 10_000 + index
+    for lesson_source in source.lessons:
+        lesson = lessons.pop(lesson_source.slug, None)
+        if lesson is None:
+            lesson = Lesson(slug=lesson_source.slug, position=lesson_source.position)
+            course.lessons.append(lesson)
+            changes.append(f"created lesson {source.slug}/{lesson_source.slug}")
+        lesson.position = lesson_source.position
+        if lesson.is_retired:
+            lesson.is_retired = False
+            changes.append(f"restored lesson {source.slug}/{lesson_source.slug}")
+        changes.extend(_sync_lesson_texts(lesson, lesson_source.files, source))
+    for lesson in lessons.values():
+        if not lesson.is_retired:
+            lesson.is_retired = True
+            changes.append(f"retired lesson {source.slug}/{lesson.slug}")
+    return changes
+
+
+def _sync_lesson_texts(lesson: Lesson, files: dict[str, LessonFile], source: CourseSource):
+    texts = {text.language: text for text in lesson.texts}
+    for language, lesson_file in files.items():
+        text = texts.pop(language, None)
+        if text is not None and text.content_hash == lesson_file.content_hash:
+            continue
+        if text is None:
+            text = LessonText(language=language)
+            lesson.texts.append(text)
+        text.title = lesson_file.title
+        text.summary = lesson_file.summary
+        text.minutes = lesson_file.minutes
+        text.body_markdown = lesson_file.body
+        text.body_html = render_lesson_html(source.slug, lesson_file.body)
+        text.content_hash = lesson_file.content_hash
+        text.source_path = lesson_file.path
+        yield f"updated lesson text {source.slug}/{lesson.slug} [{language}]"
+    for text in texts.values():
+        lesson.texts.remove(text)
+        yield f"removed lesson text {source.slug}/{lesson.slug} [{text.language}]"
+
+
+def course_url(course_slug: str) -> str:
+    root = current_app.config.get("APPLICATION_ROOT", "/").rstrip("/")
+    return f"{root}/courses/{course_slug}"
+
+
+def render_lesson_html(course_slug: str, body: str) -> str:
+    """The learner's HTML for a lesson body: links to lessons and files point at their URLs."""
+    base = course_url(course_slug)
+
+    def resolve(tag: str, url: str) -> str | None:
+        if url.startswith("#") or ":" in url.split("/")[0]:
+            return None
+        if tag == "a":
+            target = lesson_link_target(url)
+            if target:
+                return f"{base}/lessons/{target[0]}{target[1]}"
+        return f"{base}/files/{url}"
+
+    return render_markdown(body, resolve)
+
+
+def storage_path(*parts: str) -> Path:
+    return Path(current_app.config["STORAGE_DIR"]).joinpath(*parts)
+
+
+def _copy_assets(source: CourseSource) -> None:
+    target = storage_path("courses", source.slug)
+    for name in source.assets:
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source.folder / name, destination)
+
+
+# --- Reading courses for learners -------------------------------------------------------
+
+
+@dataclass
+class CourseCard:
+    """A course as the catalogue shows it, in the best language for the reader."""
+
+    course: Course
+    language: str
+    title: str
+    summary: str
+    is_fallback: bool
+    lessons_total: int = 0
+    lessons_done: int = 0
+    enrolment: Enrolment | None = None
+
+    @property
+    def percent(self) -> int:
+        if not self.lessons_total:
+            return 0
+        return round(100 * self.lessons_done / self.lessons_total)
+
+
+def course_card(course: Course, language: str) -> CourseCard:
+    texts = {text.language: text for text in course.texts}
+    chosen = pick_language(set(texts), language) or language
+    text = texts.get(chosen)
+    return CourseCard(
+        course=course,
+        language=chosen,
+        title=text.title if text else course.slug,
+        summary=text.summary if text else "",
+        is_fallback=chosen != language,
+    )
+
+
+def catalogue(
+    language: str,
+    user_id: int | None,
+    content_language: str | None = None,
+    competence_code: str | None = None,
+) -> list[CourseCard]:
+    """The active courses, optionally only those in a language or developing a competence.
+
+    A fixed number of queries whatever the number of courses.
+    """
+    query = (
+        select(Course)
+        .where(Course.is_retired.is_(False))
+        .options(
+            selectinload(Course.texts),
+            selectinload(Course.competences).selectinload(CourseCompetence.competence),
+            selectinload(Course.institution),
+        )
+        .order_by(Course.id)
+    )
+    if content_language:
+        query = query.where(Course.texts.any(CourseText.language == content_language))
+    if competence_code:
+        query = query.where(
+            Course.competences.any(
+                CourseCompetence.competence.has(Competence.code == competence_code)
+            )
+        )
+    courses = list(db.session.scalars(query))
+    cards = [course_card(course, language) for course in courses]
+    _add_progress(cards, user_id)
+    return sorted(cards, key=lambda card: card.title.casefold())
+
+
+def _add_progress(cards: list[CourseCard], user_id: int | None) -> None:
+    ids = [card.course.id for card in cards]
+    if not ids:
+        return
+    totals = dict(
+        db.session.execute(
+            select(Lesson.course_id, func.count(Lesson.id))
+            .where(Lesson.course_id.in_(ids), Lesson.is_retired.is_(False))
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+    done: dict[int, int] = {}
+    enrolments: dict[int, Enrolment] = {}
+    if user_id is not None:
+        done = dict(
+            db.session.execute(
+                select(Lesson.course_id, func.count(LessonProgress.id))
+                .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+                .where(
+                    LessonProgress.user_id == user_id,
+                    Lesson.course_id.in_(ids),
+                    Lesson.is_retired.is_(False),
+                )
+                .group_by(Lesson.course_id)
+            ).all()
+        )
+        enrolments = {
+            row.course_id: row
+            for row in db.session.scalars(
+                select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id.in_(ids))
+            )
+        }
+    for card in cards:
+        card.lessons_total = totals.get(card.course.id, 0)
+        card.lessons_done = done.get(card.course.id, 0)
+        card.enrolment = enrolments.get(card.course.id)
+
+
+def get_course(slug: str) -> Course | None:
+    return db.session.scalar(
+        select(Course)
+        .where(Course.slug == slug, Course.is_retired.is_(False))
+        .options(
+            selectinload(Course.texts),
+            selectinload(Course.lessons).selectinload(Lesson.texts),
+            selectinload(Course.competences).selectinload(CourseCompetence.competence),
+            selectinload(Course.institution),
+        )
+    )
+
+
+@dataclass
+class LessonView:
+    lesson: Lesson
+    language: str
+    text: LessonText
+    is_fallback: bool
+    is_done: bool
+
+
+def active_lessons(course: Course) -> list[Lesson]:
+    return [lesson for lesson in course.lessons if not lesson.is_retired]
+
+
+def lesson_view(lesson: Lesson, language: str, done: set[int]) -> LessonView:
+    texts = {text.language: text for text in lesson.texts}
+    chosen = pick_language(set(texts), language) or next(iter(texts))
+    return LessonView(lesson, chosen, texts[chosen], chosen != language, lesson.id in done)
+
+
+def completed_lesson_ids(user_id: int | None, course: Course) -> set[int]:
+    if user_id is None:
+        return set()
+    return set(
+        db.session.scalars(
+            select(LessonProgress.lesson_id)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.user_id == user_id, Lesson.course_id == course.id)
+        )
+    )
+
+
+def get_enrolment(user_id: int, course_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    )
+
+
+def enrol(user_id: int, course: Course) -> Enrolment:
+    """Enrol the learner once; a second call returns the same enrolment."""
+    enrolment = get_enrolment(user_id, course.id)
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user_id, course_id=course.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(enrolment)
+        except IntegrityError:
+            # Two tabs enrolled at once: the other one won, use its row.
+            enrolment = get_enrolment(user_id, course.id)
+    return enrolment  # type: ignore[return-value]
+
+
+def complete_lesson(user_id: int, course: Course, lesson: Lesson) -> Enrolment:
+    """Mark a lesson done (idempotent); completes the course when every lesson is done."""
+    if lesson.course_id != course.id or lesson.is_retired:
+        raise DomainError("lesson is not part of this course")
+    enrolment = enrol(user_id, course)
+    done = completed_lesson_ids(user_id, course)
+    if lesson.id not in done:
+        try:
+            with db.session.begin_nested():
+                db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id))
+        except IntegrityError:
+            pass  # already recorded by a concurrent request
+        done.add(lesson.id)
+    if enrolment.completed_at is None and all(item.id in done for item in active_lessons(course)):
+        enrolment.completed_at = utcnow()
+    db.session.flush()
+    return enrolment
+
+
+def my_learning(user_id: int, language: str) -> dict[str, list[CourseCard]]:
+    """The learner's enrolled courses split into not started, in progress and completed."""
+    course_ids = select(Enrolment.course_id).where(Enrolment.user_id == user_id)
+    courses = list(
+        db.session.scalars(
+            select(Course)
+            .where(Course.id.in_(course_ids))
+            .options(selectinload(Course.texts), selectinload(Course.institution))
+        )
+    )
+    cards = [course_card(course, language) for course in courses]
+    _add_progress(cards, user_id)
+    groups: dict[str, list[CourseCard]] = {"enrolled": [], "in_progress": [], "completed": []}
+    for card in sorted(cards, key=lambda card: card.title.casefold()):
+        if card.enrolment and card.enrolment.completed_at:
+            groups["completed"].append(card)
+        elif card.lessons_done:
+            groups["in_progress"].append(card)
+        else:
+            groups["enrolled"].append(card)
+    return groups

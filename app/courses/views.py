@@ -1,0 +1,165 @@
+"""Catalogue, course page, lesson page, lesson completion and "My learning"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.competences.services import active_competences
+from app.core.i18n import LANGUAGES, current_language
+from app.core.permissions import public, roles_required
+from app.courses import services
+from app.courses.forms import CompleteLessonForm, EnrolForm
+from app.extensions import db
+
+bp = Blueprint("courses", __name__)
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _course_or_404(slug: str):
+    course = services.get_course(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.route("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("courses.my_learning"))
+    return redirect(url_for("courses.catalogue"))
+
+
+@bp.route("/courses/")
+@public
+def catalogue():
+    language = request.args.get("language", "")
+    competence = request.args.get("competence", "")
+    cards = services.catalogue(
+        current_language(),
+        _user_id(),
+        content_language=language if language in LANGUAGES else None,
+        competence_code=competence or None,
+    )
+    return render_template(
+        "courses/catalogue.html",
+        cards=cards,
+        language=language,
+        competence=competence,
+        competences=active_competences(),
+    )
+
+
+@bp.route("/courses/<slug>/")
+@public
+def course(slug: str):
+    course = _course_or_404(slug)
+    done = services.completed_lesson_ids(_user_id(), course)
+    lessons = [
+        services.lesson_view(lesson, current_language(), done)
+        for lesson in services.active_lessons(course)
+    ]
+    enrolment = services.get_enrolment(_user_id(), course.id) if _user_id() else None
+    return render_template(
+        "courses/course.html",
+        card=services.course_card(course, current_language()),
+        lessons=lessons,
+        done=sum(1 for lesson in lessons if lesson.is_done),
+        enrolment=enrolment,
+        form=EnrolForm(),
+    )
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@roles_required("learner")
+def enrol(slug: str):
+    course = _course_or_404(slug)
+    if not EnrolForm().validate_on_submit():
+        abort(400)
+    services.enrol(current_user.id, course)
+    db.session.commit()
+    flash(_("You are enrolled in this course."), "success")
+    return redirect(url_for("courses.course", slug=slug))
+
+
+def _lesson_context(slug: str, lesson_slug: str):
+    course = _course_or_404(slug)
+    lessons = services.active_lessons(course)
+    index = next((i for i, lesson in enumerate(lessons) if lesson.slug == lesson_slug), None)
+    if index is None:
+        abort(404)
+    return course, lessons, index
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>")
+@roles_required("learner")
+def lesson(slug: str, lesson_slug: str):
+    course, lessons, index = _lesson_context(slug, lesson_slug)
+    language = current_language()
+    done = services.completed_lesson_ids(current_user.id, course)
+    previous = services.lesson_view(lessons[index - 1], language, done) if index > 0 else None
+    following = (
+        services.lesson_view(lessons[index + 1], language, done)
+        if index + 1 < len(lessons)
+        else None
+    )
+    return render_template(
+        "courses/lesson.html",
+        card=services.course_card(course, language),
+        view=services.lesson_view(lessons[index], language, done),
+        position=index + 1,
+        total=len(lessons),
+        done=len(done & {lesson.id for lesson in lessons}),
+        previous=previous,
+        following=following,
+        form=CompleteLessonForm(),
+    )
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>/complete", methods=["POST"])
+@roles_required("learner")
+def complete(slug: str, lesson_slug: str):
+    course, lessons, index = _lesson_context(slug, lesson_slug)
+    if not CompleteLessonForm().validate_on_submit():
+        abort(400)
+    enrolment = services.complete_lesson(current_user.id, course, lessons[index])
+    db.session.commit()
+    if enrolment.completed_at:
+        flash(_("Well done: you have completed this course."), "success")
+    else:
+        flash(_("Lesson marked as complete."), "success")
+    if index + 1 < len(lessons):
+        return redirect(url_for("courses.lesson", slug=slug, lesson_slug=lessons[index + 1].slug))
+    return redirect(url_for("courses.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/files/<path:name>")
+@public
+def course_file(slug: str, name: str):
+    _course_or_404(slug)
+    folder = Path(services.storage_path("courses", slug))
+    # send_from_directory refuses paths that leave the folder.
+    return send_from_directory(folder, name, max_age=3600)
+
+
+@bp.route("/my/learning")
+@roles_required("learner")
+def my_learning():
+    groups = services.my_learning(current_user.id, current_language())
+    return render_template("courses/my_learning.html", groups=groups)

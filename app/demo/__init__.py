@@ -1,0 +1,1 @@
+"""Demo data: one account per role, for trying the platform out."""

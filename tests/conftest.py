@@ -1,0 +1,243 @@
+"""Fixtures: the app on a real SQLite and a real PostgreSQL database, clients and factories."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from app.auth.services import UserData, create_user, seed_institutions
+from app.courses.services import sync_folder
+from app.extensions import db
+
+DATA = Path(__file__).parent / "data"
+COURSES = DATA / "courses"
+PASSWORD = "correct-horse-battery"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _find_pg_bin() -> Path | None:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).resolve().parent
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _as_postgres_user(command: list[str]) -> list[str]:
+    # initdb refuses to run as root; CI machines run as root and have a postgres user.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the whole run (or TEST_POSTGRES_URL if given)."""
+    given = os.environ.get("TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    bin_dir = _find_pg_bin()
+    if bin_dir is None:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL server binaries not found, and REQUIRE_POSTGRES=1")
+        pytest.skip("PostgreSQL server binaries not found: PostgreSQL tests skipped")
+    base = Path(tempfile.mkdtemp(prefix="sokrog-pg-"))
+    data_dir = base / "data"
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+    port = _free_port()
+    subprocess.run(
+        _as_postgres_user(
+            [str(bin_dir / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", "postgres",
+             "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8"]
+        ),
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    options = f"-F -p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(
+        _as_postgres_user(
+            [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-o", options, "-w", "-l",
+             str(base / "log"), "start"]
+        ),
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    try:
+        admin = create_engine(
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE sokrog_test"))
+        admin.dispose()
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/sokrog_test"
+    finally:
+        subprocess.run(
+            _as_postgres_user([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate",
+                               "stop"]),
+            check=False,
+            capture_output=True,
+        )  # fmt: skip
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database_urls(request, tmp_path_factory) -> dict[str, str]:
+    """One migrated database per backend for the whole run; tests empty it after use."""
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
+    return urls
+
+
+_migrated: set[str] = set()
+
+
+def _url_for(backend: str, request, database_urls) -> str:
+    if backend == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return database_urls["sqlite"]
+
+
+def make_app(url: str, storage: Path, **overrides) -> Flask:
+    config = {"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": str(storage), **overrides}
+    app = create_app("testing", config)
+    if url not in _migrated:
+        with app.app_context():
+            upgrade(directory=str(Path(__file__).parent.parent / "migrations"))
+        _migrated.add(url)
+    return app
+
+
+def empty_database(app: Flask) -> None:
+    with app.app_context():
+        tables = [table.name for table in db.metadata.sorted_tables]
+        if db.engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                db.session.execute(text(f'DELETE FROM "{name}"'))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, database_urls, tmp_path) -> Iterator[Flask]:
+    """The real app on a clean database: SQLite and PostgreSQL in turn."""
+    url = _url_for(request.param, request, database_urls)
+    application = make_app(url, tmp_path / "storage")
+    with application.app_context():
+        seed_institutions()
+        db.session.commit()
+    try:
+        yield application
+    finally:
+        empty_database(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An app context for tests that call services directly."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def courses(app: Flask) -> None:
+    """The test courses (tests/data/courses) loaded into the database."""
+    with app.app_context():
+        sync_folder(COURSES)
+        db.session.commit()
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Create a user: make_user(roles={"hr"}, institution="csd-lasko", ...) -> user id."""
+
+    def factory(
+        roles: set[str] | tuple = (),
+        institution: str = "csd-lasko",
+        email: str | None = None,
+        full_name: str | None = None,
+        language: str = "sl",
+        is_active: bool = True,
+        password: str = PASSWORD,
+    ) -> int:
+        from app.auth.services import institution_by_slug
+
+        number = next(_counter)
+        with app.app_context():
+            user = create_user(
+                UserData(
+                    email=email or f"user{number}@example.org",
+                    full_name=full_name or f"Test User {number}",
+                    institution_id=institution_by_slug(institution).id,
+                    language=language,
+                    roles=set(roles),
+                    is_active=is_active,
+                ),
+                password,
+            )
+            db.session.commit()
+            return user.id
+
+    return factory
+
+
+def login(client: FlaskClient, user_id: int) -> None:
+    """Log a user in through the session cookie, as Flask-Login does after a real login."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/courses/") -> str:
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
+    """POST a form the way a browser does: with the CSRF token from a page."""
+    form = {"csrf_token": csrf_token(client), **(data or {})}
+    return client.post(path, data=form, **kwargs)
