@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    SelectChoice,
     EmailField,
     HiddenField,
     PasswordField,
@@ -22,6 +23,10 @@ from app.auth.services import MIN_PASSWORD_LENGTH
 from app.core.i18n import LANGUAGE_NAMES, LANGUAGES
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 def role_label(role: str) -> str:
     return {
         "learner": _l("Learner"),
@@ -31,16 +36,21 @@ def role_label(role: str) -> str:
     }[role]
 
 
+def _language_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=[(code, LANGUAGE_NAMES[code]) for code in
-                                                     LANGUAGES])  # fmt: skip
+    language = SelectField(_l("Language"), choices=_language_choices)
     next = HiddenField()
     submit = SubmitField(_l("Change language"))
 
@@ -52,11 +62,12 @@ class CheckboxList(SelectMultipleField):
 
 class UserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
     institution_id = SelectField(_l("Institution"), coerce=int, validators=[DataRequired()])
     job_role_id = SelectField(_l("Job role"), coerce=int)
-    language = SelectField(_l("Preferred language"), choices=[(code, LANGUAGE_NAMES[code]) for
-                                                              code in LANGUAGES])  # fmt: skip
+    language = SelectField(_l("Preferred language"), choices=_language_choices)
     roles = CheckboxList(_l("Roles"), choices=[])
     is_active = BooleanField(_l("Active account"), default=True)
     password = PasswordField(
@@ -68,11 +79,11 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, institutions=(), job_roles=(), language="sl", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.institution_id.choices = [(row.id, row.name) for row in institutions]
-        self.job_role_id.choices = [(0, _l("None"))] + [
-            (row.id, row.name(language)) for row in job_roles
+        self.institution_id.choices = [SelectChoice(row.id, row.name) for row in institutions]
+        self.job_role_id.choices = [SelectChoice(0, _l("None"))] + [
+            SelectChoice(row.id, row.name(language)) for row in job_roles
         ]
-        self.roles.choices = [(role, role_label(role)) for role in ASSIGNABLE_ROLES]
+        self.roles.choices = [SelectChoice(role, role_label(role)) for role in ASSIGNABLE_ROLES]
 
 
 class ConfirmForm(FlaskForm):

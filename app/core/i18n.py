@@ -55,10 +55,7 @@ def init_app(app: Flask) -> None:
         default_translation_directories=app.config["BABEL_TRANSLATION_DIRECTORIES"],
     )
 
-    @app.context_processor
-    def _language_context() -> dict:
-        return {
-            "LANGUAGES": LANGUAGES,
-            "LANGUAGE_NAMES": LANGUAGE_NAMES,
-            "current_language": current_language,
-        }
+    # Globals rather than a context processor, so imported macros see them too.
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language
+    )
