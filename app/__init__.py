@@ -25,7 +25,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     # Every model is known before the schema is used.
     from app.auth import models as _auth_models  # noqa: F401
     from app.competences import models as _competence_models  # noqa: F401
-    from app.core import database, errors, i18n, security
+    from app.core import database, errors, i18n, security, translations
     from app.courses import models as _course_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
 
@@ -55,4 +55,5 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     courses_cli.init_app(app)
     competences_cli.init_app(app)
     demo_cli.init_app(app)
+    translations.init_app(app)
     return app

@@ -1,0 +1,54 @@
+"""axe-core in Chromium: no WCAG 2.1 A/AA violations on the pages learners use, in each language."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import log_in
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+COURSE = "social-activation-basics"
+
+
+def violations(page) -> list[str]:
+    results = Axe().run(page, options=WCAG_21_AA)
+    return [
+        f"{item['id']}: {item['help']} ({len(item['nodes'])}x: {item['nodes'][0]['target']})"
+        for item in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("language", ["sl", "hr", "en"])
+def test_learner_pages_have_no_wcag_violations(page, language):
+    page.goto("/login")
+    page.locator("#language-select").select_option(language)
+    page.locator(".language-form [type=submit]").click()
+    assert page.locator("html").get_attribute("lang") == language
+    found = {"login": violations(page)}
+    page.goto("/login?next=/courses/")
+    log_in(page, "learner@demo.2sokrog.eu", "demo-learner-2sokrog")
+    page.locator("#language-select").select_option(language)
+    page.locator(".language-form [type=submit]").click()
+    for name, path in [
+        ("catalogue", "/courses/"),
+        ("course", f"/courses/{COURSE}/"),
+        ("lesson", f"/courses/{COURSE}/lessons/what-is-social-activation"),
+        ("my learning", "/my/learning"),
+    ]:
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        found[name] = violations(page)
+    assert {name: items for name, items in found.items() if items} == {}
+
+
+def test_admin_pages_have_no_wcag_violations(page):
+    log_in(page, "admin@demo.2sokrog.eu", "demo-admin-2sokrog")
+    found = {}
+    for name, path in [("users", "/admin/users"), ("new user", "/admin/users/new")]:
+        page.goto(path)
+        found[name] = violations(page)
+    page.goto("/admin/users/new")
+    page.locator("[type=submit]").last.click()  # an empty form shows its errors
+    found["form errors"] = violations(page)
+    assert {name: items for name, items in found.items() if items} == {}
