@@ -159,7 +159,10 @@ def app(request, database_urls, tmp_path) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    test_client = app.test_client()
+    # Assertions read English; tests of other languages ask for them explicitly.
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
 
 
 @pytest.fixture
@@ -195,7 +198,7 @@ def make_user(app: Flask):
         institution: str = "csd-lasko",
         email: str | None = None,
         full_name: str | None = None,
-        language: str = "sl",
+        language: str = "en",
         is_active: bool = True,
         password: str = PASSWORD,
     ) -> int:

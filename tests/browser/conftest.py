@@ -1,4 +1,4 @@
-"""A live server on a real SQLite file with the real courses, and Debian's Chromium via Playwright."""
+"""A live server with the real courses on SQLite, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 

@@ -33,7 +33,9 @@ def empty_url(request, tmp_path):
 
 
 def test_upgrade_to_head_matches_the_models(empty_url, tmp_path):
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": empty_url, "STORAGE_DIR": str(tmp_path)})
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": empty_url, "STORAGE_DIR": str(tmp_path)}
+    )
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as connection:

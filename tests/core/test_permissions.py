@@ -10,12 +10,33 @@ ROLES = ("anonymous", "learner", "trainer", "hr", "admin")
 LOGIN_REDIRECT = 302
 
 # endpoint: (method, path, {role: expected status})
-LEARNER_PAGE = {
-    "anonymous": LOGIN_REDIRECT,
-    "learner": 200,
-    "trainer": 200,
-    "hr": 200,
-    "admin": 200,
+LEARNER_PAGE = {"anonymous": LOGIN_REDIRECT, "learner": 200, "trainer": 200, "hr": 200,
+                "admin": 200}  # fmt: skip
+ADMIN_PAGE = {"anonymous": LOGIN_REDIRECT, "learner": 403, "trainer": 403, "hr": 403,
+              "admin": 200}  # fmt: skip
+PUBLIC_PAGE = dict.fromkeys(ROLES, 200)
+LEARNER_ACTION = {**dict.fromkeys(ROLES, 302)}  # done, then redirected; anonymous to the login
+LOGGED_IN_REDIRECT = {**PUBLIC_PAGE, "learner": 302, "trainer": 302, "hr": 302, "admin": 302}
+MATRIX = {
+    "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
+    "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
+    "courses.course_file": ("GET", "/courses/alpha/files/images/diagram.png", PUBLIC_PAGE),
+    "courses.lesson": ("GET", "/courses/alpha/lessons/first", LEARNER_PAGE),
+    "courses.my_learning": ("GET", "/my/learning", LEARNER_PAGE),
+    "courses.enrol": ("POST", "/courses/alpha/enrol", LEARNER_ACTION),
+    "courses.complete": ("POST", "/courses/alpha/lessons/first/complete", LEARNER_ACTION),
+    "courses.index": ("GET", "/", dict.fromkeys(ROLES, 302)),
+    "auth.login": ("GET", "/login", LOGGED_IN_REDIRECT),
+    "auth.logout": ("POST", "/logout", dict.fromkeys(ROLES, 302)),
+    "auth.language": ("POST", "/language", dict.fromkeys(ROLES, 302)),
+    "admin.users": ("GET", "/admin/users", ADMIN_PAGE),
+    "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE),
+    "admin.user_edit": ("GET", "/admin/users/{user}", ADMIN_PAGE),
+    "admin.user_deactivate": (
+        "POST",
+        "/admin/users/{user}/deactivate",
+        {**ADMIN_PAGE, "admin": 302},
+    ),
 }
 ADMIN_PAGE = {"anonymous": LOGIN_REDIRECT, "learner": 403, "trainer": 403, "hr": 403, "admin": 200}
 PUBLIC_PAGE = dict.fromkeys(ROLES, 200)
@@ -29,18 +50,18 @@ MATRIX = {
         "POST",
         "/courses/alpha/enrol",
         {**LEARNER_PAGE, "learner": 302, "trainer": 302, "hr": 302, "admin": 302},
-    ),  # fmt: skip
+    ),
     "courses.complete": (
         "POST",
         "/courses/alpha/lessons/first/complete",
         {**LEARNER_PAGE, "learner": 302, "trainer": 302, "hr": 302, "admin": 302},
-    ),  # fmt: skip
+    ),
     "courses.index": ("GET", "/", dict.fromkeys(ROLES, 302)),
     "auth.login": (
         "GET",
         "/login",
         {**PUBLIC_PAGE, "learner": 302, "trainer": 302, "hr": 302, "admin": 302},
-    ),  # fmt: skip
+    ),
     "auth.logout": ("POST", "/logout", dict.fromkeys(ROLES, 302)),
     "auth.language": ("POST", "/language", dict.fromkeys(ROLES, 302)),
     "admin.users": ("GET", "/admin/users", ADMIN_PAGE),
@@ -50,7 +71,7 @@ MATRIX = {
         "POST",
         "/admin/users/{user}/deactivate",
         {**ADMIN_PAGE, "admin": 302},
-    ),  # fmt: skip
+    ),
 }
 
 

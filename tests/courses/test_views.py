@@ -147,12 +147,35 @@ def _queries(app, client, path: str) -> int:
 def test_catalogue_and_lesson_run_a_constant_number_of_queries(app, client, courses, make_user):
     login(client, make_user())
     post(client, "/courses/alpha/lessons/first/complete")
-    before = (_queries(app, client, "/courses/"), _queries(app, client, "/courses/alpha/lessons/second"),
-              _queries(app, client, "/my/learning"))  # fmt: skip
+    pages = ["/courses/", "/courses/alpha/", "/courses/alpha/lessons/second", "/my/learning"]
+    before = [_queries(app, client, path) for path in pages]
     _add_courses(app, 12)
     for index in range(5):
         post(client, f"/courses/extra-{index}/lessons/l1/complete")
-    after = (_queries(app, client, "/courses/"), _queries(app, client, "/courses/alpha/lessons/second"),
-             _queries(app, client, "/my/learning"))  # fmt: skip
+    after = [_queries(app, client, path) for path in pages]
     assert before == after
     assert html(client.get("/courses/")).count('class="card"') == 14
+
+
+def test_interface_speaks_each_language_with_its_plurals(client, courses):
+    sl = html(client.get("/courses/", headers={"Accept-Language": "sl"}))
+    assert '<html lang="sl">' in sl
+    assert "Tečaji" in sl
+    assert "2 tečaja" in sl  # the Slovenian dual
+    hr = html(client.get("/courses/", headers={"Accept-Language": "hr"}))
+    assert "Tečajevi" in hr
+    assert "2 tečaja" in hr
+    assert "3 lekcije" in hr
+
+
+def test_dates_are_formatted_per_locale(app, client, courses, make_user):
+    from datetime import UTC, datetime
+
+    learner = make_user(language="sl")
+    login(client, learner)
+    post(client, "/courses/beta/lessons/only/complete")
+    with app.app_context():
+        enrolment = db.session.scalar(select(Enrolment).where(Enrolment.user_id == learner))
+        enrolment.completed_at = datetime(2026, 3, 5, 10, tzinfo=UTC)
+        db.session.commit()
+    assert "5. mar. 2026" in html(client.get("/my/learning"))
