@@ -37,3 +37,28 @@ def test_sqlite_has_foreign_keys_and_wal(tmp_path):
 def test_unknown_config_name_is_refused():
     with pytest.raises(RuntimeError, match="Unknown SOKROG_CONFIG"):
         create_app("staging")
+
+
+def test_server_errors_get_a_translated_page(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "STORAGE_DIR": str(tmp_path),
+            "PROPAGATE_EXCEPTIONS": False,
+        },
+    )
+
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken", view_func=broken)
+    client = app.test_client()
+    response = client.get("/broken", headers={"Accept-Language": "hr"})
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert '<html lang="hr">' in page
+    assert "Something went wrong on our side" not in page  # translated, not English
+    with app.app_context():
+        db.engine.dispose()
