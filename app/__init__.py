@@ -28,6 +28,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.core import database, errors, i18n, security, translations
     from app.courses import models as _course_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
+    from app.quizzes import models as _quiz_models  # noqa: F401
 
     db.init_app(app)
     database.init_app(app)
@@ -45,15 +46,19 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.courses import cli as courses_cli
     from app.courses import views as courses_views
     from app.demo import cli as demo_cli
+    from app.quizzes import cli as quizzes_cli
+    from app.quizzes import views as quizzes_views
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["role_label"] = role_label
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(auth_views.admin_bp)
     app.register_blueprint(courses_views.bp)
+    app.register_blueprint(quizzes_views.bp)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)
     demo_cli.init_app(app)
+    quizzes_cli.init_app(app)
     translations.init_app(app)
     return app

@@ -36,6 +36,8 @@ from app.courses.models import (
     LessonText,
 )
 from app.extensions import db
+from app.quizzes.models import Quiz, QuizAttempt
+from app.quizzes.sync import sync_quiz
 
 
 class ContentError(DomainError):
@@ -93,6 +95,13 @@ def sync_folder(root: Path) -> SyncReport:
             continue
         report.changes.extend(_sync_course(course, source, institutions, competences))
         _copy_assets(source)
+        db.session.flush()
+        course_id = existing[source.slug].id if source.slug in existing else _course_id(source.slug)
+        primary = source.languages[0] if source.languages else "sl"
+        report.changes.extend(
+            f"{change} {source.slug}"
+            for change in sync_quiz(course_id, source.quiz, primary, competences, source.quiz_hash)
+        )
     loaded = {source.slug for source in catalogue.courses}
     for slug, course in existing.items():
         # One course folder says nothing about the others: only a whole folder retires.
@@ -101,6 +110,10 @@ def sync_folder(root: Path) -> SyncReport:
             report.changes.append(f"retired course {slug}")
     db.session.flush()
     return report
+
+
+def _course_id(slug: str) -> int:
+    return db.session.scalar(select(Course.id).where(Course.slug == slug))
 
 
 def _sync_course(
@@ -392,21 +405,46 @@ def enrol(user_id: int, course: Course) -> Enrolment:
 
 
 def complete_lesson(user_id: int, course: Course, lesson: Lesson) -> Enrolment:
-    """Mark a lesson done (idempotent); completes the course when every lesson is done."""
+    """Mark a lesson done (idempotent); the course completes when its rule is met."""
     if lesson.course_id != course.id or lesson.is_retired:
         raise DomainError("lesson is not part of this course")
-    enrolment = enrol(user_id, course)
-    done = completed_lesson_ids(user_id, course)
-    if lesson.id not in done:
+    if lesson.id not in completed_lesson_ids(user_id, course):
         try:
             with db.session.begin_nested():
                 db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id))
         except IntegrityError:
             pass  # already recorded by a concurrent request
-        done.add(lesson.id)
-    if enrolment.completed_at is None and all(item.id in done for item in active_lessons(course)):
-        enrolment.completed_at = utcnow()
     db.session.flush()
+    return update_completion(user_id, course)
+
+
+def quiz_requirement_met(user_id: int, course_id: int) -> bool:
+    """A course with a quiz is complete only once the learner has passed it."""
+    quiz_id = db.session.scalar(
+        select(Quiz.id).where(Quiz.course_id == course_id, Quiz.is_retired.is_(False))
+    )
+    if quiz_id is None:
+        return True
+    passed = db.session.scalar(
+        select(func.count(QuizAttempt.id)).where(
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.is_passed.is_(True),
+        )
+    )
+    return bool(passed)
+
+
+def update_completion(user_id: int, course: Course) -> Enrolment:
+    """Complete the course once every lesson is done and its quiz, if any, is passed."""
+    enrolment = enrol(user_id, course)
+    if enrolment.completed_at is None:
+        done = completed_lesson_ids(user_id, course)
+        if all(item.id in done for item in active_lessons(course)) and quiz_requirement_met(
+            user_id, course.id
+        ):
+            enrolment.completed_at = utcnow()
+            db.session.flush()
     return enrolment
 
 

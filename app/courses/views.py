@@ -23,6 +23,7 @@ from app.core.permissions import public, roles_required
 from app.courses import services
 from app.courses.forms import CompleteLessonForm, EnrolForm
 from app.extensions import db
+from app.quizzes.services import quiz_for_course
 
 bp = Blueprint("courses", __name__)
 
@@ -78,6 +79,7 @@ def course(slug: str):
     enrolment = services.get_enrolment(_user_id(), course.id) if _user_id() else None
     return render_template(
         "courses/course.html",
+        quiz=quiz_for_course(course.id),
         card=services.course_card(course, current_language()),
         lessons=lessons,
         done=sum(1 for lesson in lessons if lesson.is_done),

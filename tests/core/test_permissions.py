@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.extensions import db
+
 from tests.conftest import csrf_token, login
 
 ROLES = ("anonymous", "learner", "trainer", "hr", "admin")
@@ -16,6 +18,8 @@ PUBLIC_PAGE = dict.fromkeys(ROLES, 200)
 # Done and redirected; the anonymous visitor is redirected to the login page instead.
 REDIRECTED = dict.fromkeys(ROLES, 302)
 LOGGED_IN_REDIRECT = {**REDIRECTED, "anonymous": 200}
+OWNER_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN_REDIRECT}
+TRAINER_PAGE = {**ADMIN_PAGE, "trainer": 200}
 MATRIX = {
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
     "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
@@ -31,6 +35,17 @@ MATRIX = {
     "admin.users": ("GET", "/admin/users", ADMIN_PAGE),
     "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE),
     "admin.user_edit": ("GET", "/admin/users/{user}", ADMIN_PAGE),
+    "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
+    "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
+    "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),
+    "quizzes.save": ("POST", "/quiz/attempts/{attempt}/save", OWNER_ONLY),
+    "quizzes.submit": ("POST", "/quiz/attempts/{attempt}/submit", OWNER_ONLY),
+    "quizzes.result": ("GET", "/quiz/attempts/{attempt}/result", TRAINER_PAGE),
+    "quizzes.attempts": ("GET", "/courses/alpha/quiz/attempts", TRAINER_PAGE),
+    "quizzes.statistics": ("GET", "/courses/alpha/quiz/statistics", TRAINER_PAGE),
+    "quizzes.grading": ("GET", "/quiz/grading", TRAINER_PAGE),
+    "quizzes.grade": ("GET", "/quiz/grading/{answer}", TRAINER_PAGE),
+    "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", TRAINER_PAGE),
     "admin.user_deactivate": (
         "POST",
         "/admin/users/{user}/deactivate",
@@ -47,14 +62,29 @@ def test_every_view_is_in_the_matrix_and_declares_its_access(app):
         assert getattr(view, "is_public", False) or getattr(view, "required_roles", None), endpoint
 
 
+def _submitted_attempt(app, user_id: int) -> tuple[int, int]:
+    """An attempt of `user_id` with an essay waiting for grading: (attempt id, answer id)."""
+    from app.courses.services import get_course
+    from app.quizzes import services
+
+    with app.app_context():
+        quiz = services.quiz_for_course(get_course("alpha").id)
+        attempt = services.start_attempt(user_id, quiz, "en")
+        services.submit_attempt(attempt, {5: "An essay."})
+        db.session.commit()
+        essay = next(answer for answer in attempt.answers if answer.needs_grading)
+        return attempt.id, essay.id
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_access_it_should(client, courses, make_user, role):
+def test_each_role_gets_the_access_it_should(app, client, courses, make_user, role):
     target = make_user(full_name="Target")
+    attempt, answer = _submitted_attempt(app, target)
     if role != "anonymous":
         login(client, make_user(roles=set() if role == "learner" else {role}))
     failures = []
     for endpoint, (method, path, expected) in MATRIX.items():
-        url = path.format(user=target)
+        url = path.format(user=target, attempt=attempt, answer=answer)
         if method == "GET":
             response = client.get(url)
         else:

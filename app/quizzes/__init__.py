@@ -1,0 +1,1 @@
+"""Quizzes: question types, Markdown and GIFT formats, grading, attempts."""

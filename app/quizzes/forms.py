@@ -1,0 +1,39 @@
+"""Forms of the quiz pages: start, grade an essay, upload a GIFT file."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DecimalField, HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange
+
+
+class StartForm(FlaskForm):
+    submit = SubmitField(_l("Start the quiz"))
+
+
+class GradeForm(FlaskForm):
+    percent = DecimalField(
+        _l("Score in percent"), places=None, validators=[DataRequired(), NumberRange(0, 100)]
+    )
+    comment = TextAreaField(_l("Comment for the learner"), validators=[Length(max=5000)])
+    submit = SubmitField(_l("Save the grade"))
+
+
+class GiftUploadForm(FlaskForm):
+    file = FileField(
+        _l("GIFT file"),
+        validators=[
+            FileRequired(),
+            FileAllowed(["gift", "txt"], _l("Upload a .gift or .txt file.")),
+        ],
+    )
+    language = SelectField(_l("Language of the questions"), choices=[])
+    submit = SubmitField(_l("Preview"))
+
+
+class GiftConfirmForm(FlaskForm):
+    text = HiddenField()
+    language = HiddenField()
+    submit = SubmitField(_l("Import these questions"))

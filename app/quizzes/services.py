@@ -1,0 +1,431 @@
+"""Quiz attempts: start, autosave, submit and grade once, time limits, review policy, essays."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.core.database import utcnow
+from app.core.errors import DomainError
+from app.core.i18n import pick_language
+from app.extensions import db
+from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem
+from app.quizzes.storage import question_from_dict
+from app.quizzes.types import QUESTION_TYPES, Matching
+
+# A request that left the browser just before the deadline still counts.
+GRACE = timedelta(seconds=30)
+SHUFFLED_TYPES = ("single", "multiple")
+
+
+class NoAttemptsLeft(DomainError):
+    pass
+
+
+class AttemptClosed(DomainError):
+    """The attempt was submitted, or its time ran out and it was graded with what was saved."""
+
+
+def quiz_for_course(course_id: int) -> Quiz | None:
+    return db.session.scalar(
+        select(Quiz)
+        .where(Quiz.course_id == course_id, Quiz.is_retired.is_(False))
+        .options(selectinload(Quiz.items))
+    )
+
+
+def attempts_of(user_id: int, quiz_id: int) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def attempts_left(quiz: Quiz, used: int) -> int | None:
+    """How many more attempts the learner may start; None means no limit."""
+    if quiz.max_attempts is None:
+        return None
+    return max(0, quiz.max_attempts - used)
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[QuizItem]:
+    items = [item for item in quiz.items if not item.is_retired]
+    groups: dict[str, list[QuizItem]] = {}
+    chosen: list[QuizItem] = []
+    for item in items:
+        if item.group_name and item.group_name in quiz.groups:
+            groups.setdefault(item.group_name, []).append(item)
+        else:
+            chosen.append(item)
+    for name, members in groups.items():
+        chosen.extend(rng.sample(members, min(quiz.groups[name], len(members))))
+    if quiz.shuffle_questions:
+        rng.shuffle(chosen)
+    else:
+        chosen.sort(key=lambda item: (item.origin != "file", item.position, item.id))
+    return chosen
+
+
+def _slot(item: QuizItem, language: str, shuffle: bool, rng: random.Random) -> dict[str, Any]:
+    chosen = pick_language(set(item.texts), language) or next(iter(item.texts))
+    question = item.texts[chosen]
+    order = list(range(len(question["answers"])))
+    if shuffle and item.type in SHUFFLED_TYPES:
+        rng.shuffle(order)
+    options = None
+    if item.type == "matching":
+        options = Matching.right_options(question_from_dict(question))
+        if shuffle:
+            rng.shuffle(options)
+    return {
+        "item": item.id,
+        "key": item.key,
+        "points": item.points if item.type != "description" else 0,
+        "language": chosen,
+        "question": question,
+        "order": order,
+        "options": options,
+    }
+
+
+def start_attempt(
+    user_id: int, quiz: Quiz, language: str, rng: random.Random | None = None
+) -> QuizAttempt:
+    """The learner's attempt in progress, or a new one; refuses past the maximum attempts."""
+    attempts = attempts_of(user_id, quiz.id)
+    for attempt in attempts:
+        if attempt.state == "in_progress":
+            if finish_if_expired(attempt):
+                continue
+            return attempt
+    if attempts_left(quiz, len(attempts)) == 0:
+        raise NoAttemptsLeft(str(quiz.max_attempts))
+    rng = rng or random.Random()  # noqa: S311 - shuffling questions, not security
+    now = utcnow()
+    attempt = QuizAttempt(
+        quiz_id=quiz.id,
+        user_id=user_id,
+        number=len(attempts) + 1,
+        language=language,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
+        if quiz.time_limit_minutes
+        else None,
+        slots=[_slot(item, language, quiz.shuffle_choices, rng) for item in _draw(quiz, rng)],
+    )
+    attempt.max_score = sum(slot["points"] for slot in attempt.slots)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Two tabs started at once: the other request made the attempt; use it.
+        return next(a for a in attempts_of(user_id, quiz.id) if a.state == "in_progress")
+    return attempt
+
+
+def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    return attempt.deadline_at is not None and (now or utcnow()) > attempt.deadline_at + GRACE
+
+
+def finish_if_expired(attempt: QuizAttempt) -> bool:
+    """Grade an attempt whose time ran out with what was saved; True if it was."""
+    if attempt.state == "in_progress" and is_expired(attempt):
+        submit_attempt(attempt, None)
+        return True
+    return False
+
+
+def _decode(slot: dict[str, Any], form: dict[str, list[str]], index: int) -> Any:
+    """A response as the grader wants it, from the form fields of one slot."""
+    name = f"q{index}"
+    kind = slot["question"]["type"]
+    values = [value for value in form.get(name, []) if value != ""]
+    if kind == "single":
+        return _original_index(slot, values[0]) if values else None
+    if kind == "multiple":
+        indexes = (_original_index(slot, value) for value in values)
+        return sorted(index for index in indexes if index is not None)
+    if kind == "truefalse":
+        return {"true": True, "false": False}.get(values[0]) if values else None
+    if kind in ("shortanswer", "numerical", "essay"):
+        return values[0][:20_000] if values else ""
+    if kind == "matching":
+        chosen = {}
+        for left, _pair in enumerate(slot["question"]["pairs"]):
+            picked = [value for value in form.get(f"{name}-{left}", []) if value != ""]
+            if picked and picked[0] in (slot["options"] or []):
+                chosen[str(left)] = picked[0]
+        return chosen
+    return None
+
+
+def _original_index(slot: dict[str, Any], value: str) -> int | None:
+    try:
+        shown = int(value)
+    except ValueError:
+        return None
+    order = slot["order"]
+    return order[shown] if 0 <= shown < len(order) else None
+
+
+def responses_from_form(attempt: QuizAttempt, form: dict[str, list[str]]) -> dict[int, Any]:
+    """Only the slots the form speaks of, so a partial autosave never blanks other answers."""
+    responses = {}
+    for index, slot in enumerate(attempt.slots):
+        prefix = f"q{index}"
+        if any(key == prefix or key.startswith(prefix + "-") for key in form) or (
+            f"{prefix}-present" in form
+        ):
+            responses[index] = _decode(slot, form, index)
+    return responses
+
+
+def _answers(attempt_id: int) -> dict[int, AttemptAnswer]:
+    return {
+        answer.slot: answer
+        for answer in db.session.scalars(
+            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)
+        )
+    }
+
+
+def _write_answers(
+    attempt: QuizAttempt, existing: dict[int, AttemptAnswer], rows: dict[int, dict[str, Any]]
+) -> None:
+    """Insert and update answer rows in two statements, however many slots there are."""
+    inserts = [
+        {"attempt_id": attempt.id, "slot": slot, "item_id": attempt.slots[slot]["item"], **values}
+        for slot, values in rows.items()
+        if slot not in existing
+    ]
+    updates = [{"id": existing[slot].id, **values} for slot, values in rows.items()
+               if slot in existing]  # fmt: skip
+    if inserts:
+        db.session.execute(insert(AttemptAnswer), inserts)
+    if updates:
+        db.session.execute(update(AttemptAnswer), updates)
+    db.session.expire(attempt, ["answers"])
+
+
+def save_responses(attempt: QuizAttempt, responses: dict[int, Any]) -> None:
+    """Keep the learner's answers as they go; refuses once the attempt is closed."""
+    if attempt.state != "in_progress":
+        raise AttemptClosed("submitted")
+    if finish_if_expired(attempt):
+        raise AttemptClosed("expired")
+    now = utcnow()
+    rows = {
+        index: {"response": {"value": response}, "saved_at": now}
+        for index, response in responses.items()
+        if 0 <= index < len(attempt.slots)
+    }
+    _write_answers(attempt, _answers(attempt.id), rows)
+
+
+def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None) -> QuizAttempt:
+    """Grade the attempt exactly once, whatever the number of clicks, tabs or questions.
+
+    A fixed number of queries: claim the attempt, read its answers, write them, score it.
+    """
+    in_time = attempt.state == "in_progress" and not is_expired(attempt)
+    now = utcnow()
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == "in_progress")
+        .values(state="needs_grading", submitted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    if not claimed:
+        return attempt  # another click or tab already graded it
+    existing = _answers(attempt.id)
+    given = responses if (responses and in_time) else {}
+    rows: dict[int, dict[str, Any]] = {}
+    score, pending = 0.0, False
+    for index, slot in enumerate(attempt.slots):
+        if index in given:
+            value = given[index]
+            row: dict[str, Any] = {"response": {"value": value}, "saved_at": now}
+        else:
+            answer = existing.get(index)
+            value = answer.response["value"] if answer and answer.response else None
+            row = {}
+        question = question_from_dict(slot["question"])
+        kind = QUESTION_TYPES[question.type]
+        if (
+            kind.has_score
+            and not kind.is_graded_automatically
+            and isinstance(value, str)
+            and (value.strip())
+        ):
+            row.update(needs_grading=True, fraction=None)
+            pending = True
+        elif kind.has_score:
+            # An essay left empty is worth nothing; Moodle does not queue it for a trainer.
+            fraction = kind.grade(question, value).fraction if value is not None else 0.0
+            row.update(needs_grading=False, fraction=fraction or 0.0)
+            score += (fraction or 0.0) * slot["points"]
+        if row or index not in existing:
+            rows[index] = {"response": None, **row} if index not in existing else row
+    _write_answers(attempt, existing, rows)
+    pass_mark = db.session.scalar(select(Quiz.pass_mark).where(Quiz.id == attempt.quiz_id))
+    _finish(attempt, score, pending, pass_mark)
+    db.session.flush()
+    if attempt.is_passed:
+        from app.courses.services import update_completion
+
+        update_completion(attempt.user_id, attempt.quiz.course)
+    return attempt
+
+
+def _finish(attempt: QuizAttempt, score: float, pending: bool, pass_mark: float) -> None:
+    attempt.score = round(score, 4)
+    if pending:
+        attempt.state, attempt.is_passed = "needs_grading", None
+        return
+    attempt.state = "finished"
+    attempt.graded_at = utcnow()
+    percent = attempt.percent if attempt.max_score else 100.0
+    attempt.is_passed = percent is not None and percent + 1e-9 >= pass_mark
+
+
+def _score(attempt: QuizAttempt) -> None:
+    """Score an attempt from its stored answers (after a trainer grades an essay)."""
+    answers = {answer.slot: answer for answer in attempt.answers}
+    score, pending = 0.0, False
+    for index, slot in enumerate(attempt.slots):
+        answer = answers.get(index)
+        if not slot["points"] or answer is None:
+            continue
+        if answer.needs_grading:
+            pending = True
+        elif answer.fraction is not None:
+            score += answer.fraction * slot["points"]
+    _finish(attempt, score, pending, attempt.quiz.pass_mark)
+
+
+def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment: str) -> None:
+    """A trainer's grade for an essay; the attempt is final when nothing is left to grade."""
+    if not 0 <= fraction <= 1:
+        raise DomainError("fraction out of range")
+    answer.fraction = fraction
+    answer.comment = comment.strip()
+    answer.needs_grading = False
+    answer.grader_id = grader_id
+    answer.graded_at = utcnow()
+    attempt = answer.attempt
+    db.session.flush()
+    _score(attempt)
+    db.session.flush()
+    if attempt.is_passed:
+        from app.courses.services import update_completion
+
+        update_completion(attempt.user_id, attempt.quiz.course)
+
+
+def grading_queue(course_ids: list[int] | None = None) -> list[AttemptAnswer]:
+    """Essays waiting for a trainer, oldest first; a fixed number of queries."""
+    query = (
+        select(AttemptAnswer)
+        .join(QuizAttempt)
+        .join(Quiz)
+        .where(AttemptAnswer.needs_grading.is_(True))
+        .options(
+            selectinload(AttemptAnswer.attempt).selectinload(QuizAttempt.user),
+            selectinload(AttemptAnswer.attempt).selectinload(QuizAttempt.quiz),
+        )
+        .order_by(QuizAttempt.submitted_at, AttemptAnswer.slot)
+    )
+    if course_ids is not None:
+        query = query.where(Quiz.course_id.in_(course_ids))
+    return list(db.session.scalars(query))
+
+
+def may_review(quiz: Quiz, attempt: QuizAttempt, attempts_used: int, has_passed: bool) -> bool:
+    """Whether correct answers and feedback may be shown for a submitted attempt.
+
+    after_last_attempt: once no attempt is left, or, with unlimited attempts, once passed.
+    """
+    if attempt.state == "in_progress":
+        return False
+    if quiz.show_answers == "immediately":
+        return True
+    if quiz.show_answers == "after_last_attempt":
+        left = attempts_left(quiz, attempts_used)
+        return left == 0 if left is not None else has_passed
+    return False
+
+
+def has_passed(user_id: int, quiz_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count(QuizAttempt.id)).where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.quiz_id == quiz_id,
+                QuizAttempt.is_passed.is_(True),
+            )
+        )
+    )
+
+
+@dataclass
+class SlotReview:
+    """One slot of a submitted attempt as the result page shows it."""
+
+    index: int
+    slot: dict[str, Any]
+    response: Any
+    fraction: float | None
+    needs_grading: bool
+    comment: str
+    feedback: list[str]
+    correct: Any
+
+
+def review(attempt: QuizAttempt, with_answers: bool) -> list[SlotReview]:
+    answers = {answer.slot: answer for answer in attempt.answers}
+    rows = []
+    for index, slot in enumerate(attempt.slots):
+        answer = answers.get(index)
+        question = question_from_dict(slot["question"])
+        kind = QUESTION_TYPES[question.type]
+        value = answer.response["value"] if answer and answer.response else None
+        feedback: list[str] = []
+        correct = None
+        if with_answers and kind.has_score and kind.is_graded_automatically:
+            feedback = kind.grade(question, value).feedback
+            correct = kind.correct_response(question)
+        rows.append(
+            SlotReview(
+                index=index,
+                slot=slot,
+                response=value,
+                fraction=answer.fraction if answer else None,
+                needs_grading=bool(answer and answer.needs_grading),
+                comment=answer.comment if answer else "",
+                feedback=feedback,
+                correct=correct,
+            )
+        )
+    return rows
+
+
+def all_attempts(quiz_id: int) -> list[QuizAttempt]:
+    """Every attempt at a quiz with its learner, newest first; two queries."""
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.quiz_id == quiz_id)
+            .options(selectinload(QuizAttempt.user))
+            .order_by(QuizAttempt.started_at.desc())
+        )
+    )

@@ -1,0 +1,100 @@
+"""Item analysis of a quiz, as in Moodle's quiz statistics: facility, discrimination, choices."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.quizzes.models import Quiz, QuizAttempt
+
+
+@dataclass
+class ItemStatistics:
+    key: str
+    type: str
+    stem: str
+    attempts: int = 0
+    facility: float | None = None  # mean score on the item, in %
+    discrimination: float | None = None  # correlation with the rest of the test, in %
+    choices: list[tuple[str, int]] = field(default_factory=list)  # (choice text, times picked)
+
+
+def _pearson(xs: list[float], ys: list[float]) -> float | None:
+    if len(xs) < 2:
+        return None
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    cov = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    var_x = sum((x - mean_x) ** 2 for x in xs)
+    var_y = sum((y - mean_y) ** 2 for y in ys)
+    if var_x == 0 or var_y == 0:
+        return None
+    return cov / math.sqrt(var_x * var_y)
+
+
+def quiz_statistics(quiz: Quiz) -> tuple[int, list[ItemStatistics]]:
+    """Finished attempts and per-item statistics; two queries whatever the number of attempts."""
+    attempts = list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == "finished")
+            .options(selectinload(QuizAttempt.answers))
+        )
+    )
+    items: dict[str, ItemStatistics] = {}
+    scores: dict[str, list[tuple[float, float]]] = {}  # key -> (item fraction, rest of test)
+    picks: dict[str, Counter] = {}
+    for attempt in attempts:
+        answers = {answer.slot: answer for answer in attempt.answers}
+        total = attempt.score or 0.0
+        for index, slot in enumerate(attempt.slots):
+            if not slot["points"]:
+                continue
+            question = slot["question"]
+            key = slot["key"]
+            stats = items.setdefault(key, ItemStatistics(key, question["type"], question["stem"]))
+            answer = answers.get(index)
+            fraction = answer.fraction if answer and answer.fraction is not None else 0.0
+            scores.setdefault(key, []).append((fraction, total - fraction * slot["points"]))
+            stats.attempts += 1
+            value = answer.response["value"] if answer and answer.response else None
+            counter = picks.setdefault(key, Counter())
+            texts = [choice["text"] for choice in question["answers"]]
+            if question["type"] == "single" and isinstance(value, int) and value < len(texts):
+                counter[texts[value]] += 1
+            elif question["type"] == "multiple" and isinstance(value, list):
+                counter.update(texts[i] for i in value if isinstance(i, int) and i < len(texts))
+            elif question["type"] == "truefalse" and isinstance(value, bool):
+                counter[str(value).lower()] += 1
+    for key, stats in items.items():
+        pairs = scores[key]
+        stats.facility = 100 * sum(fraction for fraction, _ in pairs) / len(pairs)
+        correlation = _pearson([p[0] for p in pairs], [p[1] for p in pairs])
+        stats.discrimination = None if correlation is None else 100 * correlation
+        stats.choices = sorted(picks[key].items(), key=lambda pair: -pair[1])
+    return len(attempts), list(items.values())
+
+
+def statistics_csv(items: list[ItemStatistics]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["question", "type", "attempts", "facility_index", "discrimination_index",
+                     "choices"])  # fmt: skip
+    for item in items:
+        writer.writerow(
+            [
+                item.key,
+                item.type,
+                item.attempts,
+                "" if item.facility is None else f"{item.facility:.1f}",
+                "" if item.discrimination is None else f"{item.discrimination:.1f}",
+                "; ".join(f"{text}: {count}" for text, count in item.choices),
+            ]
+        )
+    return out.getvalue()

@@ -1,0 +1,81 @@
+"""Loading a course's quiz files into Quiz and QuizItem rows (called by the course sync)."""
+
+from __future__ import annotations
+
+from app.extensions import db
+from app.quizzes.markdown_format import QuizSource
+from app.quizzes.models import Quiz, QuizItem
+from app.quizzes.storage import question_to_dict
+
+
+def item_key(source: QuizSource, index: int) -> str:
+    title = source.questions[index].title.strip()
+    return title[:200] if title else f"q{index + 1}"
+
+
+def sync_quiz(
+    course_id: int,
+    sources: dict[str, QuizSource],
+    primary: str,
+    competences: dict[str, int],
+    content_hash: str,
+) -> list[str]:
+    """Create or update the course's quiz from its files; retire questions that are gone.
+
+    `sources` has one parsed file per language; `primary` is the language whose titles give
+    the questions their stable keys. Attempts keep their own copies, so nothing here changes
+    an attempt already taken.
+    """
+    quiz = db.session.scalar(db.select(Quiz).where(Quiz.course_id == course_id))
+    if not sources:
+        if quiz is not None and not quiz.is_retired:
+            quiz.is_retired = True
+            return ["retired quiz"]
+        return []
+    if quiz is not None and quiz.content_hash == content_hash and not quiz.is_retired:
+        return []
+    changes = []
+    if quiz is None:
+        quiz = Quiz(course_id=course_id, titles={})
+        db.session.add(quiz)
+        changes.append("created quiz")
+    else:
+        changes.append("updated quiz")
+    main = sources[primary]
+    settings = main.settings
+    quiz.titles = {language: source.settings.title for language, source in sources.items()}
+    quiz.pass_mark = settings.pass_mark
+    quiz.max_attempts = settings.max_attempts
+    quiz.time_limit_minutes = settings.time_limit_minutes
+    quiz.shuffle_questions = settings.shuffle_questions
+    quiz.shuffle_choices = settings.shuffle_choices
+    quiz.show_answers = settings.show_answers
+    quiz.groups = {group.name: group.pick for group in main.groups}
+    quiz.content_hash = content_hash
+    quiz.is_retired = False
+    group_of = {index: group.name for group in main.groups for index in group.question_indexes}
+    items = {item.key: item for item in quiz.items if item.origin == "file"}
+    seen = set()
+    for index, question in enumerate(main.questions):
+        key = item_key(main, index)
+        seen.add(key)
+        item = items.get(key)
+        if item is None:
+            item = QuizItem(key=key, origin="file", texts={})
+            quiz.items.append(item)
+        item.position = index
+        item.type = question.type
+        item.group_name = group_of.get(index)
+        item.points = question.points
+        item.competence_id = competences.get(question.competence or "")
+        item.competence_level = question.competence_level
+        item.texts = {
+            language: question_to_dict(source.questions[index])
+            for language, source in sources.items()
+        }
+        item.is_retired = False
+    for key, item in items.items():
+        if key not in seen:
+            item.is_retired = True
+    db.session.flush()
+    return changes

@@ -1,0 +1,271 @@
+"""Quiz pages: start, answer with autosave, submit, result; trainers' attempts, statistics,
+grading and GIFT import."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from wtforms import SelectChoice
+
+from app.core.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
+from app.core.permissions import roles_required
+from app.courses.services import course_card, get_course
+from app.extensions import db
+from app.quizzes import gift_import, services
+from app.quizzes.forms import GiftConfirmForm, GiftUploadForm, GradeForm, StartForm
+from app.quizzes.models import AttemptAnswer, QuizAttempt
+from app.quizzes.statistics import quiz_statistics, statistics_csv
+
+bp = Blueprint("quizzes", __name__)
+TRAINERS = ("trainer", "admin")
+
+
+def _course_and_quiz(slug: str):
+    course = get_course(slug)
+    quiz = services.quiz_for_course(course.id) if course else None
+    if quiz is None:
+        abort(404)
+    return course, quiz
+
+
+def _own_attempt(attempt_id: int) -> QuizAttempt:
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(403)
+    return attempt
+
+
+def _is_trainer() -> bool:
+    return any(current_user.has_role(role) for role in TRAINERS)
+
+
+@bp.route("/courses/<slug>/quiz")
+@roles_required("learner")
+def quiz_home(slug: str):
+    course, quiz = _course_and_quiz(slug)
+    attempts = services.attempts_of(current_user.id, quiz.id)
+    for attempt in attempts:
+        services.finish_if_expired(attempt)
+    db.session.commit()
+    return render_template(
+        "quizzes/quiz.html",
+        card=course_card(course, current_language()),
+        quiz=quiz,
+        attempts=attempts,
+        left=services.attempts_left(quiz, len(attempts)),
+        in_progress=next((a for a in attempts if a.state == "in_progress"), None),
+        form=StartForm(),
+    )
+
+
+@bp.route("/courses/<slug>/quiz/start", methods=["POST"])
+@roles_required("learner")
+def start(slug: str):
+    _course, quiz = _course_and_quiz(slug)
+    if not StartForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(current_user.id, quiz, current_language())
+    except services.NoAttemptsLeft:
+        flash(_("You have used all your attempts at this quiz."), "error")
+        return redirect(url_for("quizzes.quiz_home", slug=slug))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/quiz/attempts/<int:attempt_id>")
+@roles_required("learner")
+def attempt(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if services.finish_if_expired(attempt):
+        db.session.commit()
+        flash(_("The time was up: your attempt was graded with the answers you had saved."), "info")
+    if attempt.state != "in_progress":
+        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    saved = {answer.slot: (answer.response or {}).get("value") for answer in attempt.answers}
+    return render_template(
+        "quizzes/attempt.html",
+        attempt=attempt,
+        course=attempt.quiz.course,
+        saved=saved,
+        csrf=generate_csrf(),
+    )
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/quiz/attempts/<int:attempt_id>/save", methods=["POST"])
+@roles_required("learner")
+def save(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    responses = services.responses_from_form(attempt, request.form.to_dict(flat=False))
+    try:
+        services.save_responses(attempt, responses)
+    except services.AttemptClosed:
+        db.session.commit()  # an expired attempt was graded: keep that
+        message = _("This attempt is closed; your saved answers were graded.")
+        if _wants_json():
+            return jsonify(saved=False, message=message,
+                           result=url_for("quizzes.result", attempt_id=attempt.id)), 409  # fmt: skip
+        flash(message, "info")
+        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    db.session.commit()
+    if _wants_json():
+        return jsonify(saved=True, message=_("All answers saved."))
+    flash(_("Your answers are saved."), "success")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/quiz/attempts/<int:attempt_id>/submit", methods=["POST"])
+@roles_required("learner")
+def submit(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    was_open = attempt.state == "in_progress"
+    expired = services.is_expired(attempt)
+    responses = services.responses_from_form(attempt, request.form.to_dict(flat=False))
+    services.submit_attempt(attempt, responses)
+    db.session.commit()
+    if was_open and expired:
+        flash(_("The time was up: your attempt was graded with the answers you had saved."), "info")
+    elif was_open:
+        flash(_("Your attempt is submitted."), "success")
+    return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+
+
+@bp.route("/quiz/attempts/<int:attempt_id>/result")
+@roles_required("learner")
+def result(attempt_id: int):
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
+    is_owner = attempt.user_id == current_user.id
+    if not is_owner and not _is_trainer():
+        abort(403)
+    if attempt.state == "in_progress":
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    quiz = attempt.quiz
+    used = len(services.attempts_of(attempt.user_id, quiz.id))
+    passed = services.has_passed(attempt.user_id, quiz.id)
+    # Trainers always see the answers; the learner as the quiz's review policy allows.
+    with_answers = (not is_owner) or services.may_review(quiz, attempt, used, passed)
+    return render_template(
+        "quizzes/result.html",
+        attempt=attempt,
+        quiz=quiz,
+        card=course_card(quiz.course, current_language()),
+        rows=services.review(attempt, with_answers),
+        with_answers=with_answers,
+        is_owner=is_owner,
+    )
+
+
+# --- Trainers ---------------------------------------------------------------------------
+
+
+@bp.route("/courses/<slug>/quiz/attempts")
+@roles_required(*TRAINERS)
+def attempts(slug: str):
+    course, quiz = _course_and_quiz(slug)
+    rows = services.all_attempts(quiz.id)
+    return render_template(
+        "quizzes/attempts.html", card=course_card(course, current_language()), rows=rows
+    )
+
+
+@bp.route("/courses/<slug>/quiz/statistics")
+@roles_required(*TRAINERS)
+def statistics(slug: str):
+    course, quiz = _course_and_quiz(slug)
+    count, items = quiz_statistics(quiz)
+    if request.args.get("format") == "csv":
+        return Response(
+            statistics_csv(items),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{slug}-statistics.csv"'},
+        )
+    return render_template(
+        "quizzes/statistics.html",
+        card=course_card(course, current_language()),
+        count=count,
+        items=items,
+    )
+
+
+@bp.route("/quiz/grading")
+@roles_required(*TRAINERS)
+def grading():
+    return render_template("quizzes/grading.html", answers=services.grading_queue())
+
+
+@bp.route("/quiz/grading/<int:answer_id>", methods=["GET", "POST"])
+@roles_required(*TRAINERS)
+def grade(answer_id: int):
+    answer = db.get_or_404(AttemptAnswer, answer_id)
+    if not answer.needs_grading:
+        flash(_("This answer has already been graded."), "info")
+        return redirect(url_for("quizzes.grading"))
+    form = GradeForm()
+    if form.validate_on_submit():
+        services.grade_answer(answer, current_user.id, float(form.percent.data) / 100,
+                              form.comment.data or "")  # fmt: skip
+        db.session.commit()
+        flash(_("Grade saved."), "success")
+        return redirect(url_for("quizzes.grading"))
+    slot = answer.attempt.slots[answer.slot]
+    return render_template(
+        "quizzes/grade.html",
+        answer=answer,
+        slot=slot,
+        response=(answer.response or {}).get("value") or "",
+        form=form,
+    )
+
+
+@bp.route("/courses/<slug>/quiz/import", methods=["GET", "POST"])
+@roles_required(*TRAINERS)
+def import_gift(slug: str):
+    course = get_course(slug)
+    if course is None:
+        abort(404)
+    languages = [text.language for text in course.texts] or list(LANGUAGES)
+    form = GiftUploadForm()
+    form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in languages]
+    confirm = GiftConfirmForm()
+    if confirm.submit.data and confirm.validate_on_submit():
+        result = gift_import.import_gift(course, confirm.text.data or "", confirm.language.data,
+                                         dry_run=False)  # fmt: skip
+        db.session.commit()
+        flash(
+            _("%(count)d questions imported.", count=len(result.questions)),
+            "success",
+        )
+        return redirect(url_for("quizzes.import_gift", slug=slug))
+    preview = None
+    if form.submit.data and form.validate_on_submit():
+        raw = form.file.data.read(gift_import.MAX_BYTES + 1)
+        if len(raw) > gift_import.MAX_BYTES:
+            form.file.errors.append(_("The file is larger than 2 MB."))
+        else:
+            text = raw.decode("utf-8-sig", errors="replace")
+            preview = gift_import.import_gift(course, text, form.language.data, dry_run=True)
+            confirm.text.data = text
+            confirm.language.data = form.language.data
+    return render_template(
+        "quizzes/import.html",
+        card=course_card(course, current_language()),
+        form=form,
+        confirm=confirm,
+        preview=preview,
+    )
