@@ -36,4 +36,4 @@ class GiftUploadForm(FlaskForm):
 class GiftConfirmForm(FlaskForm):
     text = HiddenField()
     language = HiddenField()
-    submit = SubmitField(_l("Import these questions"))
+    confirm = SubmitField(_l("Import these questions"))

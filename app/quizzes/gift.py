@@ -329,7 +329,7 @@ def parse_gift(text: str, path: str = "-") -> tuple[list[Question], list[Problem
                 block.line = block_lines[1][0]
                 block.warn("a question right after $CATEGORY: needs a blank line before it")
             question = _read_block(block, body.strip(), category)
-        except Exception as error:  # noqa: BLE001 - one broken block must not stop an import
+        except Exception as error:  # one broken block must not stop the import of the others
             block.warn(f"could not read this question (internal error: {error!r})")
             continue
         if question is not None:

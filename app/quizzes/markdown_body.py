@@ -325,6 +325,7 @@ class _Builder:
         """The question's type, and whether it was clear enough to check the question as one."""
         draft = self.draft
         declared, line = draft.header.get("type", ("", draft.line))
+        declared = declared.lower()
         kind = draft.kind
         if declared and declared not in QUESTION_TYPES:
             self.error(line, f"unknown type '{declared}' (known: {', '.join(QUESTION_TYPES)})")

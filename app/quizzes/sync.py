@@ -28,10 +28,18 @@ def sync_quiz(
     """
     quiz = db.session.scalar(db.select(Quiz).where(Quiz.course_id == course_id))
     if not sources:
-        if quiz is not None and not quiz.is_retired:
+        if quiz is None or quiz.is_retired:
+            return []
+        changes = []
+        for item in quiz.items:
+            if item.origin == "file" and not item.is_retired:
+                item.is_retired = True
+                changes = ["retired quiz questions"]
+        # Questions imported from GIFT keep the quiz alive without a quiz file.
+        if not any(item.origin != "file" and not item.is_retired for item in quiz.items):
             quiz.is_retired = True
-            return ["retired quiz"]
-        return []
+            changes = ["retired quiz"]
+        return changes
     if quiz is not None and quiz.content_hash == content_hash and not quiz.is_retired:
         return []
     changes = []

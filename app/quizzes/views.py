@@ -243,7 +243,7 @@ def import_gift(slug: str):
     form = GiftUploadForm()
     form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in languages]
     confirm = GiftConfirmForm()
-    if confirm.submit.data and confirm.validate_on_submit():
+    if confirm.confirm.data and confirm.validate_on_submit():
         result = gift_import.import_gift(course, confirm.text.data or "", confirm.language.data,
                                          dry_run=False)  # fmt: skip
         db.session.commit()

@@ -66,9 +66,8 @@ def test_the_complete_example_has_every_feature() -> None:
     intro, single, truefalse, multiple, short, number, match, essay = source.questions[:8]
 
     assert intro.title == "Welcome"
-    assert (
-        intro.stem
-        == "This quiz checks the lessons of the course. Take your time:\nyou may try it three times."
+    assert intro.stem == (
+        "This quiz checks the lessons of the course. Take your time:\nyou may try it three times."
     )
 
     assert single.line == 17
@@ -170,7 +169,9 @@ def test_round_trip_of_built_questions_with_awkward_weights() -> None:
             Question(
                 "multiple",
                 stem="Thirds",
-                answers=[Answer(str(n), 1 / 3) for n in range(3)] + [Answer("x", -1 / 3)],
+                # as parsed: weights are kept to 9 decimals, like a written percentage
+                answers=[Answer(str(n), 0.333333333) for n in range(3)]
+                + [Answer("x", -0.333333333)],
             ),
             Question(
                 "multiple",
@@ -232,6 +233,36 @@ def test_text2qti_style_true_false_words_in_the_platform_languages() -> None:
             ("True", 1.0),
             ("False", 0.0),
         ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("= 42", NumericalAnswer(42)),
+        ("= 3,5", NumericalAnswer(3.5)),
+        ("= 1_000 +- 10", NumericalAnswer(1000, 10)),
+        ("= 200 +- 5%", NumericalAnswer(200, 10)),
+        ("= -2.5 ± 0.5", NumericalAnswer(-2.5, 0.5)),
+        ("= [1, 5]", NumericalAnswer(min=1, max=5)),
+        ("= [1,5]", NumericalAnswer(min=1, max=5)),
+        ("= [1,5; 2,5]", NumericalAnswer(min=1.5, max=2.5)),
+        ("= [-3.5, -1]", NumericalAnswer(min=-3.5, max=-1)),
+        ("=25% 7", NumericalAnswer(7, fraction=0.25)),
+        ("=12,5% 7", NumericalAnswer(7, fraction=0.125)),
+    ],
+)
+def test_numerical_answer_forms(line: str, expected: NumericalAnswer) -> None:
+    source, problems = parse_quiz(quiz(f"1. Q\n= 999\n{line}\n"), "q.md")
+    assert problems == []
+    assert source.questions[0].numerical[1] == expected
+
+
+def test_keys_and_type_values_ignore_case() -> None:
+    source, problems = parse_quiz(
+        quiz("TYPE: TrueFalse\ntitle: x\n1. Q\n*a) true\nb) false\n"), "q.md"
+    )
+    assert problems == []
+    assert (source.questions[0].type, source.questions[0].title) == ("truefalse", "x")
 
 
 @pytest.mark.parametrize(
@@ -353,7 +384,8 @@ def test_groups_and_drawing_questions_for_an_attempt() -> None:
     seen = set()
     for seed in range(30):
         drawn = source.draw(random.Random(seed))
-        assert drawn[:2] == [0, 1] and drawn == sorted(drawn)
+        assert drawn[:2] == [0, 1]
+        assert drawn == sorted(drawn)
         assert len([i for i in drawn if i in (2, 3)]) == 1
         assert len([i for i in drawn if i in (4, 5, 6)]) == 2
         seen.update(drawn)
@@ -370,13 +402,15 @@ def test_load_quiz_names_the_file_relative_to_a_root(tmp_path: Path) -> None:
     path.write_text(quiz("1. Q\n___\nnope\n"), encoding="utf-8")
     _, problems = load_quiz(path, root=tmp_path)
     assert [str(problem) for problem in problems] == [
-        "courses/demo/quiz.sl.md:6: unknown line syntax: 'nope' (indent it to continue the text above)"
+        "courses/demo/quiz.sl.md:6: unknown line syntax: 'nope' "
+        "(indent it to continue the text above)"
     ]
 
 
 def test_a_broken_front_matter_still_returns_a_source() -> None:
     source, problems = parse_quiz("---\ntitle: T\n", "q.md")
-    assert source.questions == [] and len(problems) == 1
+    assert source.questions == []
+    assert len(problems) == 1
     assert str(problems[0]) == "q.md:1: front matter not closed: add a line with ---"
 
 
