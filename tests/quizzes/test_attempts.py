@@ -262,3 +262,38 @@ def test_grading_runs_a_fixed_number_of_queries(app, courses, make_user):
         many = submit_counting(make_user())
     assert (few[0], many[0]) == (6, 24)
     assert few[1] == many[1]
+
+
+def test_two_simultaneous_submits_grade_once(app, courses, make_user):
+    import threading
+
+    learner = make_user()
+    with app.app_context():
+        attempt_id = services.start_attempt(learner, quiz_of(app), "en").id
+        db.session.commit()
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def submit(choice: int) -> None:
+        try:
+            with app.app_context():
+                attempt = db.session.get(QuizAttempt, attempt_id)
+                barrier.wait(timeout=5)
+                services.submit_attempt(attempt, {0: choice, 2: True})
+                db.session.commit()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit, args=(choice,)) for choice in (1, 0)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert errors == []
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.state == "finished"
+        assert len(attempt.answers) == len(attempt.slots)
+        first = next(answer for answer in attempt.answers if answer.slot == 0)
+        # Whichever click won, the score is the grade of the answers it saved.
+        assert attempt.score == 1.0 + first.fraction

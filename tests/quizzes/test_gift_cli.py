@@ -119,3 +119,22 @@ def test_upload_refuses_a_wrong_file_type(client, courses, make_user):
     data = {"file": (io.BytesIO(b"x"), "bank.exe"), "language": "sl", "submit": "1"}
     response = post(client, "/courses/beta/quiz/import", data, content_type="multipart/form-data")
     assert "Upload a .gift or .txt file." in response.get_data(as_text=True)
+
+
+def test_imported_questions_survive_a_course_sync(app, runner, tmp_path):
+    import shutil
+
+    from tests.conftest import COURSES
+
+    tree = tmp_path / "courses"
+    shutil.copytree(COURSES, tree)
+    runner.invoke(args=["courses", "sync", str(tree)])
+    runner.invoke(args=["quizzes", "import-gift", str(write_gift(tmp_path)), "--course", "beta"])
+    lesson = tree / "beta" / "01-only.sl.md"
+    lesson.write_text(lesson.read_text() + "\nŠe en odstavek.\n")
+    result = runner.invoke(args=["courses", "sync", str(tree)])
+    assert "updated lesson text beta/only [sl]" in result.output
+    with app.app_context():
+        items = db.session.scalars(select(QuizItem).where(QuizItem.origin == "gift")).all()
+        assert len(items) == 5
+        assert not items[0].quiz.is_retired
