@@ -119,8 +119,8 @@ def save(attempt_id: int):
         db.session.commit()  # an expired attempt was graded: keep that
         message = _("This attempt is closed; your saved answers were graded.")
         if _wants_json():
-            return jsonify(saved=False, message=message,
-                           result=url_for("quizzes.result", attempt_id=attempt.id)), 409  # fmt: skip
+            result = url_for("quizzes.result", attempt_id=attempt.id)
+            return jsonify(saved=False, message=message, result=result), 409
         flash(message, "info")
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     db.session.commit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-
 from tests.conftest import csrf_token, login
 
 ROLES = ("anonymous", "learner", "trainer", "hr", "admin")

@@ -53,7 +53,10 @@ def test_import_json_prints_the_parsed_questions(runner, courses, tmp_path):
     assert questions[3]["answers"] == [
         {"value": 7.0, "tolerance": 0.0, "fraction": 1.0, "feedback": ""}
     ]
-    assert {a["text"] for a in questions[2]["answers"]} == {"HZZ", "Hrvatski zavod za zapošljavanje"}
+    assert {a["text"] for a in questions[2]["answers"]} == {
+        "HZZ",
+        "Hrvatski zavod za zapošljavanje",
+    }
 
 
 def test_dry_run_changes_nothing_and_import_is_idempotent(app, runner, courses, tmp_path):
@@ -105,8 +108,8 @@ def test_trainer_uploads_gift_sees_preview_and_confirms(app, client, courses, ma
     with app.app_context():  # a preview imports nothing
         assert db.session.scalar(select(QuizItem).where(QuizItem.origin == "gift")) is None
     assert 'name="text" type="hidden" value="// A comment line' in html
-    confirm = post(client, "/courses/beta/quiz/import",
-                   {"text": GIFT, "language": "sl", "confirm": "1"}, follow_redirects=True)  # fmt: skip
+    form = {"text": GIFT, "language": "sl", "confirm": "1"}
+    confirm = post(client, "/courses/beta/quiz/import", form, follow_redirects=True)
     assert "5 questions imported." in confirm.get_data(as_text=True)
     with app.app_context():
         items = db.session.scalars(select(QuizItem).where(QuizItem.origin == "gift")).all()
