@@ -70,21 +70,42 @@ def postgres_url() -> Iterator[str]:
     port = _free_port()
     subprocess.run(
         _as_postgres_user(
-            [str(bin_dir / "initdb"), "-D", str(data_dir), "-A", "trust", "-U", "postgres",
-             "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8"]
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data_dir),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale",
+                "C.UTF-8",
+            ]
         ),
         check=True,
         capture_output=True,
-    )  # fmt: skip
+    )
     options = f"-F -p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
         _as_postgres_user(
-            [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-o", options, "-w", "-l",
-             str(base / "log"), "start"]
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data_dir),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(base / "log"),
+                "start",
+            ]
         ),
         check=True,
         capture_output=True,
-    )  # fmt: skip
+    )
     try:
         admin = create_engine(
             f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT"
@@ -95,11 +116,12 @@ def postgres_url() -> Iterator[str]:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/sokrog_test"
     finally:
         subprocess.run(
-            _as_postgres_user([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate",
-                               "stop"]),
+            _as_postgres_user(
+                [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "stop"]
+            ),
             check=False,
             capture_output=True,
-        )  # fmt: skip
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -22,8 +22,9 @@ def init_app(app: Flask) -> None:
     @group.command("import-gift")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--course", "slug", required=True, help="Course slug.")
-    @click.option("--lang", "language", type=click.Choice(LANGUAGES), default="sl",
-                  show_default=True)  # fmt: skip
+    @click.option(
+        "--lang", "language", type=click.Choice(LANGUAGES), default="sl", show_default=True
+    )
     @click.option("--dry-run", is_flag=True, help="Parse and report; change nothing.")
     @click.option("--json", "as_json", is_flag=True, help="Print the parsed questions as JSON.")
     def import_command(file: Path, slug: str, language: str, dry_run: bool, as_json: bool):
@@ -36,8 +37,9 @@ def init_app(app: Flask) -> None:
         for warning in result.warnings:
             click.echo(str(warning), err=True)
         if as_json:
-            click.echo(json.dumps([q.to_json() for q in result.questions], ensure_ascii=False,
-                                  indent=2))  # fmt: skip
+            click.echo(
+                json.dumps([q.to_json() for q in result.questions], ensure_ascii=False, indent=2)
+            )
             return
         if dry_run:
             click.echo(f"{len(result.questions)} questions parsed (dry run: nothing imported)")
@@ -47,8 +49,9 @@ def init_app(app: Flask) -> None:
 
     @group.command("export-gift")
     @click.option("--course", "slug", required=True, help="Course slug.")
-    @click.option("--lang", "language", type=click.Choice(LANGUAGES), default="sl",
-                  show_default=True)  # fmt: skip
+    @click.option(
+        "--lang", "language", type=click.Choice(LANGUAGES), default="sl", show_default=True
+    )
     def export_command(slug: str, language: str) -> None:
         """Write the course's questions as GIFT (standard output)."""
         course = get_course(slug)

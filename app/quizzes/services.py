@@ -207,8 +207,9 @@ def _write_answers(
         for slot, values in rows.items()
         if slot not in existing
     ]
-    updates = [{"id": existing[slot].id, **values} for slot, values in rows.items()
-               if slot in existing]  # fmt: skip
+    updates = [
+        {"id": existing[slot].id, **values} for slot, values in rows.items() if slot in existing
+    ]
     if inserts:
         db.session.execute(insert(AttemptAnswer), inserts)
     if updates:

@@ -84,8 +84,9 @@ def quiz_statistics(quiz: Quiz) -> tuple[int, list[ItemStatistics]]:
 def statistics_csv(items: list[ItemStatistics]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["question", "type", "attempts", "facility_index", "discrimination_index",
-                     "choices"])  # fmt: skip
+    writer.writerow(
+        ["question", "type", "attempts", "facility_index", "discrimination_index", "choices"]
+    )
     for item in items:
         writer.writerow(
             [

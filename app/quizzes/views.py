@@ -218,8 +218,9 @@ def grade(answer_id: int):
         return redirect(url_for("quizzes.grading"))
     form = GradeForm()
     if form.validate_on_submit():
-        services.grade_answer(answer, current_user.id, float(form.percent.data) / 100,
-                              form.comment.data or "")  # fmt: skip
+        services.grade_answer(
+            answer, current_user.id, float(form.percent.data) / 100, form.comment.data or ""
+        )
         db.session.commit()
         flash(_("Grade saved."), "success")
         return redirect(url_for("quizzes.grading"))
@@ -244,8 +245,9 @@ def import_gift(slug: str):
     form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in languages]
     confirm = GiftConfirmForm()
     if confirm.confirm.data and confirm.validate_on_submit():
-        result = gift_import.import_gift(course, confirm.text.data or "", confirm.language.data,
-                                         dry_run=False)  # fmt: skip
+        result = gift_import.import_gift(
+            course, confirm.text.data or "", confirm.language.data, dry_run=False
+        )
         db.session.commit()
         flash(
             _("%(count)d questions imported.", count=len(result.questions)),

@@ -77,9 +77,15 @@ def test_create_form_errors_keep_what_was_typed(client, make_user):
     response = post(
         client,
         "/admin/users/new",
-        {"full_name": "Ime Priimek", "email": "taken@example.org", "institution_id": 1,
-         "job_role_id": 0, "language": "sl", "password": "short"},
-    )  # fmt: skip
+        {
+            "full_name": "Ime Priimek",
+            "email": "taken@example.org",
+            "institution_id": 1,
+            "job_role_id": 0,
+            "language": "sl",
+            "password": "short",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "An account with this e-mail already exists." not in page  # the password fails first
@@ -88,9 +94,15 @@ def test_create_form_errors_keep_what_was_typed(client, make_user):
     response = post(
         client,
         "/admin/users/new",
-        {"full_name": "Ime Priimek", "email": "taken@example.org", "institution_id": 1,
-         "job_role_id": 0, "language": "sl", "password": "long-enough-password"},
-    )  # fmt: skip
+        {
+            "full_name": "Ime Priimek",
+            "email": "taken@example.org",
+            "institution_id": 1,
+            "job_role_id": 0,
+            "language": "sl",
+            "password": "long-enough-password",
+        },
+    )
     assert "An account with this e-mail already exists." in response.get_data(as_text=True)
 
 
@@ -101,9 +113,16 @@ def test_admin_edits_roles_and_deactivates(app, client, make_user):
     response = post(
         client,
         f"/admin/users/{other}",
-        {"full_name": "Druga Oseba", "email": "druga@example.org", "institution_id": 1,
-         "job_role_id": 0, "language": "en", "roles": ["hr"], "is_active": "y"},
-    )  # fmt: skip
+        {
+            "full_name": "Druga Oseba",
+            "email": "druga@example.org",
+            "institution_id": 1,
+            "job_role_id": 0,
+            "language": "en",
+            "roles": ["hr"],
+            "is_active": "y",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, other).roles == {"learner", "hr"}
@@ -119,9 +138,16 @@ def test_admin_cannot_lock_themselves_out(app, client, make_user):
     response = post(
         client,
         f"/admin/users/{admin}",
-        {"full_name": "Me", "email": "me@example.org", "institution_id": 1, "job_role_id": 0,
-         "language": "en", "roles": [], "is_active": "y"},
-    )  # fmt: skip
+        {
+            "full_name": "Me",
+            "email": "me@example.org",
+            "institution_id": 1,
+            "job_role_id": 0,
+            "language": "en",
+            "roles": [],
+            "is_active": "y",
+        },
+    )
     assert "You cannot remove your own administrator access." in response.get_data(as_text=True)
     with app.app_context():
         user = db.session.get(User, admin)

@@ -20,10 +20,20 @@ def test_institutions_list_prints_the_seeded_slugs(runner):
 
 def test_users_create_reads_the_password_from_stdin(app, runner):
     result = runner.invoke(
-        args=["users", "create", "--email", "Maja@Example.org", "--name", "Maja Kralj", "--role",
-              "hr", "--institution", "zrsz"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Maja@Example.org",
+            "--name",
+            "Maja Kralj",
+            "--role",
+            "hr",
+            "--institution",
+            "zrsz",
+        ],
         input="a-long-secret-password\n",
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     assert "password" not in result.output
     with app.app_context():
@@ -34,10 +44,18 @@ def test_users_create_reads_the_password_from_stdin(app, runner):
 
 def test_users_create_generates_a_password_when_none_is_given(app, runner):
     result = runner.invoke(
-        args=["users", "create", "--email", "x@example.org", "--name", "X", "--institution",
-              "zrsz"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@example.org",
+            "--name",
+            "X",
+            "--institution",
+            "zrsz",
+        ],
         input="",
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     password = result.output.split("password: ")[1].strip()
     with app.app_context():
@@ -47,22 +65,46 @@ def test_users_create_generates_a_password_when_none_is_given(app, runner):
 
 def test_users_create_refuses_bad_input(runner):
     bad = runner.invoke(
-        args=["users", "create", "--email", "y@example.org", "--name", "Y", "--institution",
-              "atlantis"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "y@example.org",
+            "--name",
+            "Y",
+            "--institution",
+            "atlantis",
+        ],
         input="a-long-secret-password\n",
-    )  # fmt: skip
+    )
     assert bad.exit_code != 0
     assert "unknown institution 'atlantis'" in bad.output
     runner.invoke(
-        args=["users", "create", "--email", "y@example.org", "--name", "Y", "--institution",
-              "zrsz"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "y@example.org",
+            "--name",
+            "Y",
+            "--institution",
+            "zrsz",
+        ],
         input="a-long-secret-password\n",
-    )  # fmt: skip
+    )
     again = runner.invoke(
-        args=["users", "create", "--email", "y@example.org", "--name", "Y", "--institution",
-              "zrsz"],
+        args=[
+            "users",
+            "create",
+            "--email",
+            "y@example.org",
+            "--name",
+            "Y",
+            "--institution",
+            "zrsz",
+        ],
         input="a-long-secret-password\n",
-    )  # fmt: skip
+    )
     assert again.exit_code != 0
     assert "already exists" in again.output
 

@@ -132,15 +132,23 @@ def _add_courses(app, number: int) -> None:
 
     with app.app_context():
         for index in range(number):
-            course = Course(slug=f"extra-{index}", institution_id=1, workload_hours=1,
-                            content_hash="x")  # fmt: skip
+            course = Course(
+                slug=f"extra-{index}", institution_id=1, workload_hours=1, content_hash="x"
+            )
             course.texts.append(CourseText(language="sl", title=f"Dodatni {index}", summary=""))
             for position in range(1, 4):
                 lesson = Lesson(slug=f"l{position}", position=position)
                 lesson.texts.append(
-                    LessonText(language="sl", title="T", summary="", body_markdown="",
-                               body_html="<p>x</p>", content_hash="x", source_path="x")
-                )  # fmt: skip
+                    LessonText(
+                        language="sl",
+                        title="T",
+                        summary="",
+                        body_markdown="",
+                        body_html="<p>x</p>",
+                        content_hash="x",
+                        source_path="x",
+                    )
+                )
                 course.lessons.append(lesson)
             db.session.add(course)
         db.session.commit()

@@ -46,8 +46,13 @@ def test_sync_loads_the_quiz_in_every_language(app, runner, courses):
         assert quiz.pass_mark == 60
         assert quiz.max_attempts == 2
         assert [item.key for item in quiz.items] == [
-            "first-step", "partners", "voluntary", "time-word", "partner-count", "case",
-        ]  # fmt: skip
+            "first-step",
+            "partners",
+            "voluntary",
+            "time-word",
+            "partner-count",
+            "case",
+        ]
         assert set(quiz.items[0].texts) == {"sl", "hr", "en"}
         assert quiz.items[0].competence_level == 2
         assert "<p>What is the first step (hr)?</p>" in quiz.items[0].texts["hr"]["html"]["stem"]
@@ -255,8 +260,15 @@ def test_grading_runs_a_fixed_number_of_queries(app, courses, make_user):
         quiz = quiz_of(app)
         for index in range(18):
             source = quiz.items[index % 6]
-            quiz.items.append(QuizItem(key=f"extra-{index}", position=100 + index,
-                                       type=source.type, points=1, texts=source.texts))  # fmt: skip
+            quiz.items.append(
+                QuizItem(
+                    key=f"extra-{index}",
+                    position=100 + index,
+                    type=source.type,
+                    points=1,
+                    texts=source.texts,
+                )
+            )
         db.session.commit()
         many = submit_counting(make_user())
     assert (few[0], many[0]) == (6, 24)

@@ -419,10 +419,34 @@ def test_export_uses_markdown_format_and_moodle_layout() -> None:
 @pytest.mark.parametrize("seed", range(4))
 def test_garbage_never_raises(seed: int) -> None:
     rng = random.Random(seed)
-    pieces = [*"{}~=#:%\\->.[]$/ \n\t\rTFab1.5_<>&;\ufeff\ue003",
-        "\n\n", "::", "//", "{#", "####", "$CATEGORY:", "[html]", "[plain]", "[markdown]", "..",
-        "->", "<b>", "</p>", "<!--", "<![", "&amp;", "&#xZZ;", "%50%", "%-25%", "%1000%", "TRUE",
-        "\\n", "\\{", "1e999", "nan"]  # fmt: skip
+    pieces = [
+        *"{}~=#:%\\->.[]$/ \n\t\rTFab1.5_<>&;\ufeff\ue003",
+        "\n\n",
+        "::",
+        "//",
+        "{#",
+        "####",
+        "$CATEGORY:",
+        "[html]",
+        "[plain]",
+        "[markdown]",
+        "..",
+        "->",
+        "<b>",
+        "</p>",
+        "<!--",
+        "<![",
+        "&amp;",
+        "&#xZZ;",
+        "%50%",
+        "%-25%",
+        "%1000%",
+        "TRUE",
+        "\\n",
+        "\\{",
+        "1e999",
+        "nan",
+    ]
     for _ in range(1500):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 80)))
         lines = text.count("\n") + text.count("\r") + 1

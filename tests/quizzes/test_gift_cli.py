@@ -43,8 +43,12 @@ def test_import_json_prints_the_parsed_questions(runner, courses, tmp_path):
     assert result.exit_code == 0, result.output
     questions = json.loads(result.stdout)
     assert [q["type"] for q in questions] == [
-        "single", "truefalse", "shortanswer", "numerical", "essay",
-    ]  # fmt: skip
+        "single",
+        "truefalse",
+        "shortanswer",
+        "numerical",
+        "essay",
+    ]
     first = questions[0]
     assert first["title"] == "Q1"
     assert first["category"].endswith("Social activation")

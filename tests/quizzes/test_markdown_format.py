@@ -415,9 +415,32 @@ def test_a_broken_front_matter_still_returns_a_source() -> None:
 
 
 def test_random_lines_never_raise() -> None:
-    pieces = ["1. Q", "*a) x", "b)", "[*50%] y", "[ ] z", "* s", "= 3", "= [1, 2]", "= a -> b",
-              "___", "... f", "+ g", "- h", "Type: truefalse", "Points: 2", "## Group: G (pick: 1)",
-              "    more", "", "Title:", "Competence: x @ 9", "[", "=50%", "*", "##"]  # fmt: skip
+    pieces = [
+        "1. Q",
+        "*a) x",
+        "b)",
+        "[*50%] y",
+        "[ ] z",
+        "* s",
+        "= 3",
+        "= [1, 2]",
+        "= a -> b",
+        "___",
+        "... f",
+        "+ g",
+        "- h",
+        "Type: truefalse",
+        "Points: 2",
+        "## Group: G (pick: 1)",
+        "    more",
+        "",
+        "Title:",
+        "Competence: x @ 9",
+        "[",
+        "=50%",
+        "*",
+        "##",
+    ]
     rng = random.Random(7)
     for _ in range(500):
         body = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 15)))
