@@ -308,3 +308,70 @@ def test_two_simultaneous_submits_grade_once(app, courses, make_user):
         first = next(answer for answer in attempt.answers if answer.slot == 0)
         # Whichever click won, the score is the grade of the answers it saved.
         assert attempt.score == 1.0 + first.fraction
+
+
+def test_shuffled_choices_are_mapped_back_when_graded(app, courses, make_user):
+    import random
+
+    learner = make_user()
+    with app.app_context():
+        quiz = quiz_of(app)
+        quiz.shuffle_choices = True
+        db.session.commit()
+        orders = set()
+        for seed in range(8):
+            attempt = services.start_attempt(learner, quiz_of(app), "en", random.Random(seed))
+            orders.add(tuple(attempt.slots[0]["order"]))
+            # The learner clicks whatever is shown where the right answer ended up.
+            shown = attempt.slots[0]["order"].index(1)
+            responses = services.responses_from_form(attempt, {"q0": [str(shown)]})
+            assert responses == {0: 1}
+            db.session.delete(attempt)
+            db.session.commit()
+        assert len(orders) > 1
+
+
+def test_groups_draw_pick_questions_and_attempts_keep_what_they_showed(
+    app, runner, courses, make_user, tmp_path
+):
+    import random
+    import shutil
+
+    from tests.conftest import COURSES
+
+    tree = tmp_path / "courses"
+    shutil.copytree(COURSES, tree)
+    for language in ("sl", "hr", "en"):
+        path = tree / "alpha" / f"quiz.{language}.md"
+        text = path.read_text()
+        path.write_text(
+            text.replace("Title: partners", "## Group: pool (pick: 2)\n\nTitle: partners")
+        )
+    assert runner.invoke(args=["courses", "sync", str(tree)]).exit_code == 0
+    learner = make_user()
+    with app.app_context():
+        drawn = set()
+        for seed in range(6):
+            attempt = services.start_attempt(learner, quiz_of(app), "en", random.Random(seed))
+            keys = [slot["key"] for slot in attempt.slots]
+            assert keys[0] == "first-step"  # outside the group: always asked
+            assert len(keys) == 3
+            drawn.add(tuple(keys[1:]))
+            db.session.delete(attempt)
+            db.session.commit()
+        assert len(drawn) > 1
+        attempt = services.start_attempt(learner, quiz_of(app), "en", random.Random(1))
+        db.session.commit()
+        attempt_id, stem = attempt.id, attempt.slots[0]["question"]["stem"]
+    # The author rewrites the first question and makes another answer right.
+    for language in ("sl", "hr", "en"):
+        path = tree / "alpha" / f"quiz.{language}.md"
+        text = path.read_text().replace("*b) First contact", "b)  First contact")
+        path.write_text(text.replace("a)  Wait for the client", "*a) Wait for the client"))
+    assert runner.invoke(args=["courses", "sync", str(tree)]).exit_code == 0
+    with app.app_context():
+        attempt = db.session.get(QuizAttempt, attempt_id)
+        assert attempt.slots[0]["question"]["stem"] == stem
+        services.submit_attempt(attempt, {0: 1})
+        db.session.commit()
+        assert next(a for a in attempt.answers if a.slot == 0).fraction == 1.0
