@@ -8,10 +8,11 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Institution
+from app.auth.partners import PARTNERS
 from app.competences.models import Competence
 from app.competences.services import sync_framework
 from app.core.database import utcnow
@@ -58,7 +59,16 @@ class SyncReport:
 
 
 def known_institution_slugs() -> set[str]:
-    return set(db.session.scalars(select(Institution.slug)))
+    """The institutions a course may name: the project's partners and any added since.
+
+    `flask courses check` must work on a fresh clone too, before any database exists.
+    """
+    partners = {slug for slug, *_ in PARTNERS}
+    try:
+        with db.session.begin_nested():
+            return partners | set(db.session.scalars(select(Institution.slug)))
+    except SQLAlchemyError:
+        return partners
 
 
 def check_folder(root: Path) -> Catalogue:
@@ -75,6 +85,18 @@ def sync_folder(root: Path) -> SyncReport:
     if catalogue.framework is not None:
         report.changes.extend(sync_framework(catalogue.framework))
     institutions = {row.slug: row.id for row in db.session.scalars(select(Institution))}
+    missing = [
+        Problem(
+            source.path,
+            1,
+            f"institution '{source.institution}' is not in the database: "
+            "run `flask institutions seed` first",
+        )
+        for source in catalogue.courses
+        if source.institution not in institutions
+    ]
+    if missing:
+        raise ContentError(missing)
     competences = {row.code: row.id for row in db.session.scalars(select(Competence))}
     existing = {
         course.slug: course

@@ -164,3 +164,17 @@ def test_markdown_from_authors_is_sanitised(app, tree, ctx):
     assert "onerror" not in html
     assert "onclick" not in html
     assert 'href="https://example.org"' in html
+
+
+def test_check_works_before_the_database_exists(tmp_path):
+    from app import create_app
+
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "STORAGE_DIR": str(tmp_path)})
+    result = app.test_cli_runner().invoke(args=["courses", "check", str(COURSES)])
+    assert result.exit_code == 0, result.output
+    assert "OK: 2 courses" in result.output
+    sync = app.test_cli_runner().invoke(args=["courses", "sync", str(COURSES)])
+    assert sync.exit_code == 1
+    with app.app_context():
+        db.engine.dispose()
