@@ -195,3 +195,11 @@ def test_dates_are_formatted_per_locale(app, client, courses, make_user):
         enrolment.completed_at = datetime(2026, 3, 5, 10, tzinfo=UTC)
         db.session.commit()
     assert "5. mar. 2026" in html(client.get("/my/learning"))
+
+
+def test_course_page_title_is_just_the_course(client, courses):
+    page = html(client.get("/courses/alpha/"))
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("Alpha course ·")
+    assert "<" not in title
+    assert page.count("Go to the quiz") == 0  # anonymous visitors are asked to log in first
