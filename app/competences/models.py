@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.database import UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -62,3 +65,29 @@ class JobRoleTarget(db.Model):
     job_role_id: Mapped[int] = mapped_column(ForeignKey("job_role.id"), index=True)
     competence_id: Mapped[int] = mapped_column(ForeignKey("competence.id"), index=True)
     level: Mapped[int]
+
+
+EVIDENCE_SOURCES = ("course", "quiz", "rating", "self")
+
+
+class Evidence(db.Model):
+    """One immutable piece of evidence of a competence level; corrections supersede, never edit."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    competence_id: Mapped[int] = mapped_column(ForeignKey("competence.id"), index=True)
+    level: Mapped[int]
+    source: Mapped[str] = mapped_column(String(8))
+    # Self-assessment is shown beside the level but never counts as verified.
+    is_verified: Mapped[bool] = mapped_column(default=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempt.id"), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    competence: Mapped[Competence] = relationship()
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    course = relationship("Course")

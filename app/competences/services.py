@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from app.competences.loader import Framework
 from app.competences.models import (
+    EVIDENCE_SOURCES,
     Competence,
     CompetenceArea,
+    Evidence,
     JobRole,
     JobRoleTarget,
     ProficiencyLevel,
 )
+from app.core.database import utcnow
+from app.core.errors import DomainError
 from app.extensions import db
 
 
@@ -129,4 +140,199 @@ def active_competences() -> list[Competence]:
             .where(Competence.is_retired.is_(False))
             .order_by(Competence.position)
         )
+    )
+
+
+# --- Evidence and current levels ---------------------------------------------------------
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    years, month_index = divmod(moment.month - 1 + months, 12)
+    year, month = moment.year + years, month_index + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    """What any source (a course, a quiz, a rating form, the learner) tells about a level."""
+
+    user_id: int
+    competence_id: int
+    level: int
+    source: str
+    course_id: int | None = None
+    attempt_id: int | None = None
+    recorded_by_id: int | None = None
+    comment: str = ""
+    supersedes_id: int | None = None
+
+
+class EvidenceError(DomainError):
+    pass
+
+
+def record_evidence(items: list[EvidenceInput], now: datetime | None = None) -> list[Evidence]:
+    """Keep evidence, immutably; one query for the competences whatever the number of items."""
+    if not items:
+        return []
+    now = now or utcnow()
+    validity = dict(
+        db.session.execute(
+            select(Competence.id, Competence.validity_months).where(
+                Competence.id.in_({item.competence_id for item in items})
+            )
+        ).all()
+    )
+    rows = []
+    for item in items:
+        if item.source not in EVIDENCE_SOURCES:
+            raise EvidenceError(f"unknown evidence source {item.source!r}")
+        if item.competence_id not in validity:
+            raise EvidenceError(f"unknown competence {item.competence_id}")
+        if not 0 <= item.level <= 4:
+            raise EvidenceError("a level is a whole number from 0 to 4")
+        months = validity[item.competence_id]
+        rows.append(
+            Evidence(
+                user_id=item.user_id,
+                competence_id=item.competence_id,
+                level=item.level,
+                source=item.source,
+                is_verified=item.source != "self",
+                course_id=item.course_id,
+                attempt_id=item.attempt_id,
+                recorded_by_id=item.recorded_by_id,
+                comment=item.comment.strip(),
+                supersedes_id=item.supersedes_id,
+                created_at=now,
+                expires_at=add_months(now, months) if months else None,
+            )
+        )
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
+
+
+def supersede(old: Evidence, level: int, recorded_by_id: int, comment: str) -> Evidence:
+    """Correct a rating: a new record that replaces the old one; both stay in the history."""
+    if old.source not in ("rating", "self"):
+        raise EvidenceError("only ratings and self-assessments are corrected by hand")
+    taken = db.session.scalar(select(Evidence.id).where(Evidence.supersedes_id == old.id))
+    if taken is not None:
+        raise EvidenceError("this record has already been corrected")
+    (row,) = record_evidence(
+        [
+            EvidenceInput(
+                user_id=old.user_id,
+                competence_id=old.competence_id,
+                level=level,
+                source=old.source,
+                recorded_by_id=recorded_by_id,
+                comment=comment,
+                supersedes_id=old.id,
+            )
+        ]
+    )
+    return row
+
+
+@dataclass
+class LevelState:
+    """A learner's standing in one competence."""
+
+    level: int = 0  # highest verified, unexpired, not superseded; 0 without evidence
+    self_level: int | None = None  # latest self-assessment, shown beside, never counted
+
+
+def current_levels(
+    user_ids: list[int], now: datetime | None = None
+) -> dict[tuple[int, int], LevelState]:
+    """(user id, competence id) -> LevelState for these users; one query whatever their number."""
+    now = now or utcnow()
+    if not user_ids:
+        return {}
+    rows = list(
+        db.session.execute(
+            select(
+                Evidence.id,
+                Evidence.user_id,
+                Evidence.competence_id,
+                Evidence.level,
+                Evidence.is_verified,
+                Evidence.supersedes_id,
+                Evidence.expires_at,
+                Evidence.created_at,
+            )
+            .where(Evidence.user_id.in_(user_ids))
+            .order_by(Evidence.created_at, Evidence.id)
+        ).all()
+    )
+    superseded = {row.supersedes_id for row in rows if row.supersedes_id}
+    states: dict[tuple[int, int], LevelState] = {}
+    for row in rows:
+        if row.id in superseded:
+            continue
+        state = states.setdefault((row.user_id, row.competence_id), LevelState())
+        if not row.is_verified:
+            state.self_level = row.level  # rows come oldest first: the latest wins
+        elif row.expires_at is None or row.expires_at > now:
+            state.level = max(state.level, row.level)
+    return states
+
+
+def evidence_history(user_id: int, competence_id: int | None = None) -> list[Evidence]:
+    query = (
+        select(Evidence)
+        .where(Evidence.user_id == user_id)
+        .options(
+            selectinload(Evidence.competence),
+            selectinload(Evidence.course),
+            selectinload(Evidence.recorded_by),
+        )
+        .order_by(Evidence.created_at.desc(), Evidence.id.desc())
+    )
+    if competence_id is not None:
+        query = query.where(Evidence.competence_id == competence_id)
+    return list(db.session.scalars(query))
+
+
+def evidence_from_course(user_id: int, course_id: int, claims: list[tuple[int, int]]) -> None:
+    """A completed course gives each competence it develops at the level it names."""
+    record_evidence(
+        [
+            EvidenceInput(user_id, competence_id, level, "course", course_id=course_id)
+            for competence_id, level in claims
+        ]
+    )
+
+
+def evidence_from_quiz(
+    user_id: int,
+    attempt_id: int,
+    course_id: int,
+    scored: list[tuple[int, int, float, float]],
+    threshold: float,
+) -> None:
+    """Questions tagged with a competence: a share of their points at or above `threshold`
+    gives the highest level those questions test. `scored` holds (competence id, level,
+    fraction, points) for each tagged question of the attempt."""
+    totals: dict[int, list[float]] = {}
+    for competence_id, level, fraction, points in scored:
+        total = totals.setdefault(competence_id, [0.0, 0.0, 0])
+        total[0] += fraction * points
+        total[1] += points
+        total[2] = max(total[2], level)
+    record_evidence(
+        [
+            EvidenceInput(
+                user_id,
+                competence_id,
+                int(level),
+                "quiz",
+                course_id=course_id,
+                attempt_id=attempt_id,
+            )
+            for competence_id, (earned, possible, level) in totals.items()
+            if possible and earned / possible + 1e-9 >= threshold and level > 0
+        ]
     )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import Institution
 from app.auth.partners import PARTNERS
 from app.competences.models import Competence
-from app.competences.services import sync_framework
+from app.competences.services import evidence_from_course, sync_framework
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import pick_language
@@ -467,6 +467,8 @@ def update_completion(user_id: int, course: Course) -> Enrolment:
         ):
             enrolment.completed_at = utcnow()
             db.session.flush()
+            claims = [(row.competence_id, row.level) for row in course.competences]
+            evidence_from_course(user_id, course.id, claims)
     return enrolment
 
 

@@ -94,6 +94,8 @@ def _slot(item: QuizItem, language: str, shuffle: bool, rng: random.Random) -> d
         "question": question,
         "order": order,
         "options": options,
+        "competence": item.competence_id,
+        "level": item.competence_level,
     }
 
 
@@ -251,6 +253,7 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None) -> Qu
     existing = _answers(attempt.id)
     given = responses if (responses and in_time) else {}
     rows: dict[int, dict[str, Any]] = {}
+    fractions: dict[int, float] = {}
     score, pending = 0.0, False
     for index, slot in enumerate(attempt.slots):
         if index in given:
@@ -274,18 +277,38 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None) -> Qu
             # An essay left empty is worth nothing; Moodle does not queue it for a trainer.
             fraction = kind.grade(question, value).fraction if value is not None else 0.0
             row.update(needs_grading=False, fraction=fraction or 0.0)
+            fractions[index] = fraction or 0.0
             score += (fraction or 0.0) * slot["points"]
         if row or index not in existing:
             rows[index] = {"response": None, **row} if index not in existing else row
     _write_answers(attempt, existing, rows)
-    pass_mark = db.session.scalar(select(Quiz.pass_mark).where(Quiz.id == attempt.quiz_id))
+    pass_mark, course_id = db.session.execute(
+        select(Quiz.pass_mark, Quiz.course_id).where(Quiz.id == attempt.quiz_id)
+    ).one()
     _finish(attempt, score, pending, pass_mark)
     db.session.flush()
+    if attempt.state == "finished":
+        _quiz_evidence(attempt, fractions, pass_mark, course_id)
     if attempt.is_passed:
         from app.courses.services import update_completion
 
         update_completion(attempt.user_id, attempt.quiz.course)
     return attempt
+
+
+def _quiz_evidence(
+    attempt: QuizAttempt, fractions: dict[int, float], pass_mark: float, course_id: int
+) -> None:
+    """A finished attempt is evidence of the competences its questions are tagged with."""
+    from app.competences.services import evidence_from_quiz
+
+    scored = [
+        (slot["competence"], slot.get("level") or 0, fractions.get(index, 0.0), slot["points"])
+        for index, slot in enumerate(attempt.slots)
+        if slot.get("competence") and slot["points"]
+    ]
+    if scored:
+        evidence_from_quiz(attempt.user_id, attempt.id, course_id, scored, pass_mark / 100)
 
 
 def _finish(attempt: QuizAttempt, score: float, pending: bool, pass_mark: float) -> None:
@@ -312,6 +335,10 @@ def _score(attempt: QuizAttempt) -> None:
         elif answer.fraction is not None:
             score += answer.fraction * slot["points"]
     _finish(attempt, score, pending, attempt.quiz.pass_mark)
+    if attempt.state == "finished":
+        fractions = {answer.slot: answer.fraction or 0.0 for answer in attempt.answers}
+        db.session.flush()
+        _quiz_evidence(attempt, fractions, attempt.quiz.pass_mark, attempt.quiz.course_id)
 
 
 def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment: str) -> None:
