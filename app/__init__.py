@@ -43,6 +43,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.auth import views as auth_views
     from app.auth.forms import role_label
     from app.competences import cli as competences_cli
+    from app.competences import views as competences_views
     from app.courses import cli as courses_cli
     from app.courses import views as courses_views
     from app.demo import cli as demo_cli
@@ -55,6 +56,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(auth_views.admin_bp)
     app.register_blueprint(courses_views.bp)
     app.register_blueprint(quizzes_views.bp)
+    app.register_blueprint(competences_views.bp)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)

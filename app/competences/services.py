@@ -336,3 +336,80 @@ def evidence_from_quiz(
             if possible and earned / possible + 1e-9 >= threshold and level > 0
         ]
     )
+
+
+# --- What a learner sees -----------------------------------------------------------------
+
+
+@dataclass
+class CompetenceRow:
+    competence: Competence
+    state: LevelState
+    target: int | None
+    courses: list  # courses that develop the competence to the target or beyond
+
+    @property
+    def gap(self) -> int:
+        return max(0, (self.target or 0) - self.state.level)
+
+    @property
+    def is_met(self) -> bool:
+        return self.target is None or self.state.level >= self.target
+
+
+def targets_for(job_role_id: int | None) -> dict[int, int]:
+    if job_role_id is None:
+        return {}
+    return dict(
+        db.session.execute(
+            select(JobRoleTarget.competence_id, JobRoleTarget.level).where(
+                JobRoleTarget.job_role_id == job_role_id
+            )
+        ).all()
+    )
+
+
+def learner_profile(user_id: int, job_role_id: int | None) -> list[CompetenceRow]:
+    """Every active competence with the learner's level, target, gap and the courses that
+    close the gap; a fixed number of queries."""
+    from app.courses.models import Course, CourseCompetence, Enrolment
+
+    competences = list(
+        db.session.scalars(
+            select(Competence)
+            .where(Competence.is_retired.is_(False))
+            .options(selectinload(Competence.area))
+            .join(CompetenceArea)
+            .order_by(CompetenceArea.position, Competence.position)
+        )
+    )
+    levels = current_levels([user_id])
+    targets = targets_for(job_role_id)
+    completed = set(
+        db.session.scalars(
+            select(Enrolment.course_id).where(
+                Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None)
+            )
+        )
+    )
+    offers: dict[int, list[tuple[int, Course]]] = {}
+    for claim in db.session.scalars(
+        select(CourseCompetence)
+        .join(Course)
+        .where(Course.is_retired.is_(False))
+        .options(selectinload(CourseCompetence.course).selectinload(Course.texts))
+    ):
+        if claim.course_id not in completed:
+            offers.setdefault(claim.competence_id, []).append((claim.level, claim.course))
+    rows = []
+    for competence in competences:
+        state = levels.get((user_id, competence.id), LevelState())
+        target = targets.get(competence.id)
+        wanted = max(state.level + 1, target or 0)
+        courses = [course for level, course in offers.get(competence.id, []) if level >= wanted]
+        rows.append(CompetenceRow(competence, state, target, courses if target else []))
+    return rows
+
+
+def scale() -> dict[int, ProficiencyLevel]:
+    return {row.level: row for row in db.session.scalars(select(ProficiencyLevel))}

@@ -35,6 +35,7 @@ def test_learner_pages_have_no_wcag_violations(page, language):
         ("course", f"/courses/{COURSE}/"),
         ("lesson", f"/courses/{COURSE}/lessons/what-is-social-activation"),
         ("my learning", "/my/learning"),
+        ("my competences", "/my/competences"),
     ]:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language

@@ -34,6 +34,7 @@ MATRIX = {
     "admin.users": ("GET", "/admin/users", ADMIN_PAGE),
     "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE),
     "admin.user_edit": ("GET", "/admin/users/{user}", ADMIN_PAGE),
+    "competences.mine": ("GET", "/my/competences", LEARNER_PAGE),
     "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
     "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
     "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),
