@@ -53,3 +53,35 @@ def init_app(app: Flask) -> None:
         click.echo(f"{len(changes)} changes" if changes else "Nothing changed.")
 
     app.cli.add_command(group)
+
+    reports_group = AppGroup("reports", help="Reports for HR.")
+
+    @reports_group.command("matrix")
+    @click.option("--institution", "slug", required=True, help="Institution slug.")
+    @click.option(
+        "--format", "kind", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+    )
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    @click.option(
+        "--language", type=click.Choice(["sl", "hr", "en"]), default="en", show_default=True
+    )
+    def matrix_command(slug: str, kind: str, output: Path, language: str) -> None:
+        """Export the competence matrix of one institution, as the HR page shows it."""
+        from app.auth.services import institution_by_slug
+        from app.competences import reports
+
+        institution = institution_by_slug(slug)
+        if institution is None:
+            raise click.BadParameter(f"unknown institution '{slug}'", param_hint="--institution")
+        matrix = reports.build_matrix(reports.MatrixFilter(institution_id=institution.id))
+        if kind == "csv":
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                reports.write_csv(matrix, language, handle)
+        else:
+            reports.write_xlsx(matrix, language, str(output))
+        click.echo(
+            f"{len(matrix.rows)} employees x {len(matrix.competences)} competences "
+            f"written to {output}"
+        )
+
+    app.cli.add_command(reports_group)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.competences import services
-from app.competences.forms import SelfAssessmentForm
+from app.competences import reports, services
+from app.competences.forms import RatingForm, SelfAssessmentForm
 from app.core.i18n import current_language
 from app.core.permissions import roles_required
 from app.extensions import db
@@ -54,5 +57,121 @@ def mine():
         rows=rows,
         scale=scale,
         history=services.evidence_history(current_user.id),
+        form=form,
+    )
+
+
+# --- HR: the matrix of their own institution --------------------------------------------
+
+
+def _institution_for_request():
+    """HR see their own institution only; an administrator may pick any."""
+    from app.auth.services import institution_by_slug
+
+    if current_user.has_role("admin"):
+        slug = request.args.get("institution")
+        if slug:
+            institution = institution_by_slug(slug)
+            if institution is None:
+                abort(404)
+            return institution
+    return current_user.institution
+
+
+def _matrix_filter(institution_id: int) -> reports.MatrixFilter:
+    return reports.MatrixFilter(
+        institution_id=institution_id,
+        job_role_id=request.args.get("job_role", type=int) or None,
+        area_id=request.args.get("area", type=int) or None,
+        course_id=request.args.get("course", type=int) or None,
+        sort="gap" if request.args.get("sort") == "gap" else "name",
+    )
+
+
+@bp.route("/hr/matrix")
+@roles_required("hr", "admin")
+def matrix():
+    from app.auth.services import institutions
+    from app.competences.models import CompetenceArea
+    from app.courses.services import catalogue
+
+    institution = _institution_for_request()
+    query = _matrix_filter(institution.id)
+    language = current_language()
+    return render_template(
+        "competences/matrix.html",
+        institution=institution,
+        institutions=institutions() if current_user.has_role("admin") else [],
+        matrix=reports.build_matrix(query),
+        query=query,
+        scale=services.scale(),
+        job_roles=services.active_job_roles(),
+        areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
+        courses=catalogue(language, None),
+        export_args={key: value for key, value in request.args.items() if value},
+    )
+
+
+@bp.route("/hr/matrix.<any(csv, xlsx):kind>")
+@roles_required("hr", "admin")
+def matrix_export(kind: str):
+    institution = _institution_for_request()
+    data = reports.build_matrix(_matrix_filter(institution.id))
+    name = f"competences-{institution.slug}"
+    if kind == "csv":
+        return Response(
+            reports.matrix_csv(data, current_language()),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        reports.write_xlsx(data, current_language(), handle.name)
+        payload = Path(handle.name).read_bytes()
+    return Response(
+        payload,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
+
+
+@bp.route("/hr/employees/<int:user_id>", methods=["GET", "POST"])
+@roles_required("hr", "admin", "trainer")
+def employee(user_id: int):
+    from app.auth.models import User
+
+    person = db.get_or_404(User, user_id)
+    # HR and trainers rate people of their own institution; an administrator anyone.
+    if not current_user.has_role("admin") and person.institution_id != current_user.institution_id:
+        abort(403)
+    language = current_language()
+    scale = services.scale()
+    form = RatingForm()
+    form.competence_id.choices = [
+        SelectChoice(competence.id, competence.name(language))
+        for competence in services.active_competences()
+    ]
+    form.level.choices = level_choices(scale, language)
+    if form.validate_on_submit():
+        services.record_evidence(
+            [
+                services.EvidenceInput(
+                    person.id,
+                    form.competence_id.data,
+                    form.level.data,
+                    "rating",
+                    recorded_by_id=current_user.id,
+                    comment=form.comment.data,
+                )
+            ]
+        )
+        db.session.commit()
+        flash(_("The rating is recorded."), "success")
+        return redirect(url_for("competences.employee", user_id=person.id))
+    return render_template(
+        "competences/employee.html",
+        person=person,
+        rows=services.learner_profile(person.id, person.job_role_id),
+        history=services.evidence_history(person.id),
+        scale=scale,
         form=form,
     )

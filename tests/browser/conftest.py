@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from app.auth.services import seed_institutions
 from app.courses.services import sync_folder
 from app.demo.services import seed_demo
 from app.extensions import db
@@ -55,8 +56,9 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         LOGIN_MAX_FAILURES_PER_ADDRESS=1000,
     )
     with app.app_context():
+        seed_institutions()
+        sync_folder(ROOT / "courses")  # first, so the demo accounts get their job roles
         seed_demo()
-        sync_folder(ROOT / "courses")
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

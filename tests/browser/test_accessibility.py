@@ -53,3 +53,12 @@ def test_admin_pages_have_no_wcag_violations(page):
     page.locator("[type=submit]").last.click()  # an empty form shows its errors
     found["form errors"] = violations(page)
     assert {name: items for name, items in found.items() if items} == {}
+
+
+def test_hr_pages_have_no_wcag_violations(page):
+    log_in(page, "hr@demo.2sokrog.eu", "demo-hr-2sokrog")
+    page.goto("/hr/matrix")
+    found = {"matrix": violations(page)}
+    page.locator("table.matrix tbody th a").first.click()
+    found["employee"] = violations(page)
+    assert {name: items for name, items in found.items() if items} == {}

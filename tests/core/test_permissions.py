@@ -19,6 +19,7 @@ REDIRECTED = dict.fromkeys(ROLES, 302)
 LOGGED_IN_REDIRECT = {**REDIRECTED, "anonymous": 200}
 OWNER_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN_REDIRECT}
 TRAINER_PAGE = {**ADMIN_PAGE, "trainer": 200}
+HR_PAGE = {**ADMIN_PAGE, "hr": 200}
 MATRIX = {
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
     "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
@@ -35,6 +36,10 @@ MATRIX = {
     "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE),
     "admin.user_edit": ("GET", "/admin/users/{user}", ADMIN_PAGE),
     "competences.mine": ("GET", "/my/competences", LEARNER_PAGE),
+    "competences.matrix": ("GET", "/hr/matrix", HR_PAGE),
+    "competences.matrix_export": ("GET", "/hr/matrix.csv", HR_PAGE),
+    # The target works at csd-lasko; every test user is made there too (same institution).
+    "competences.employee": ("GET", "/hr/employees/{user}", {**HR_PAGE, "trainer": 200}),
     "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
     "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
     "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),

@@ -1,0 +1,164 @@
+"""The HR competence matrix and its exports: one service for the page, the CSV, the XLSX
+and `flask reports matrix`, so they always show the same thing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+import xlsxwriter
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.competences.models import Competence, CompetenceArea, JobRoleTarget
+from app.competences.services import LevelState, current_levels
+from app.extensions import db
+
+
+@dataclass
+class Cell:
+    level: int
+    target: int | None
+
+    @property
+    def gap(self) -> int:
+        return max(0, (self.target or 0) - self.level)
+
+    @property
+    def is_met(self) -> bool | None:
+        return None if self.target is None else self.level >= self.target
+
+
+@dataclass
+class MatrixRow:
+    user: User
+    cells: list[Cell]
+
+    @property
+    def gap(self) -> int:
+        return sum(cell.gap for cell in self.cells)
+
+
+@dataclass
+class Summary:
+    with_target: int = 0
+    met: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return None if not self.with_target else 100 * self.met / self.with_target
+
+
+@dataclass
+class Matrix:
+    competences: list[Competence]
+    rows: list[MatrixRow] = field(default_factory=list)
+    summary: list[Summary] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MatrixFilter:
+    institution_id: int
+    job_role_id: int | None = None
+    area_id: int | None = None
+    course_id: int | None = None
+    sort: str = "name"  # or "gap": largest total gap first
+
+
+def build_matrix(query: MatrixFilter) -> Matrix:
+    """Employees of one institution against the competences; a fixed number of queries."""
+    from app.courses.models import CourseCompetence
+
+    competence_query = (
+        select(Competence)
+        .join(CompetenceArea)
+        .where(Competence.is_retired.is_(False))
+        .order_by(CompetenceArea.position, Competence.position)
+    )
+    if query.area_id:
+        competence_query = competence_query.where(Competence.area_id == query.area_id)
+    if query.course_id:
+        competence_query = competence_query.where(
+            Competence.id.in_(
+                select(CourseCompetence.competence_id).where(
+                    CourseCompetence.course_id == query.course_id
+                )
+            )
+        )
+    competences = list(db.session.scalars(competence_query))
+    user_query = (
+        select(User)
+        .where(User.institution_id == query.institution_id, User.is_active.is_(True))
+        .order_by(User.full_name, User.id)
+    )
+    if query.job_role_id:
+        user_query = user_query.where(User.job_role_id == query.job_role_id)
+    users = list(db.session.scalars(user_query))
+    levels = current_levels([user.id for user in users])
+    targets: dict[tuple[int, int], int] = {
+        (row.job_role_id, row.competence_id): row.level
+        for row in db.session.scalars(select(JobRoleTarget))
+    }
+    matrix = Matrix(competences, summary=[Summary() for _ in competences])
+    for user in users:
+        cells = []
+        for index, competence in enumerate(competences):
+            state = levels.get((user.id, competence.id), LevelState())
+            target = targets.get((user.job_role_id, competence.id)) if user.job_role_id else None
+            cell = Cell(state.level, target)
+            cells.append(cell)
+            if target is not None:
+                matrix.summary[index].with_target += 1
+                matrix.summary[index].met += bool(cell.is_met)
+        matrix.rows.append(MatrixRow(user, cells))
+    if query.sort == "gap":
+        matrix.rows.sort(key=lambda row: (-row.gap, row.user.full_name))
+    return matrix
+
+
+def _records(matrix: Matrix, language: str) -> Iterator[list]:
+    """The matrix as rows of plain values: what the page shows, cell by cell."""
+    yield [
+        "name", "email", "job_role",
+        *[f"{competence.code} level" for competence in matrix.competences],
+        *[f"{competence.code} target" for competence in matrix.competences],
+        "total_gap",
+    ]  # fmt: skip
+    for row in matrix.rows:
+        role = row.user.job_role.name(language) if row.user.job_role else ""
+        yield [
+            row.user.full_name,
+            row.user.email,
+            role,
+            *[cell.level for cell in row.cells],
+            *["" if cell.target is None else cell.target for cell in row.cells],
+            row.gap,
+        ]
+
+
+def write_csv(matrix: Matrix, language: str, out: IO[str]) -> None:
+    writer = csv.writer(out)
+    for record in _records(matrix, language):
+        writer.writerow(record)
+
+
+def matrix_csv(matrix: Matrix, language: str) -> str:
+    out = io.StringIO()
+    write_csv(matrix, language, out)
+    return out.getvalue()
+
+
+def write_xlsx(matrix: Matrix, language: str, target: str | IO[bytes]) -> None:
+    """A real spreadsheet: header row, frozen panes, levels as numbers. Written row by row
+    (constant_memory), so a large institution is not held in memory twice."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    sheet = workbook.add_worksheet("matrix")
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    sheet.freeze_panes(1, 1)
+    sheet.set_column(0, 1, 28)
+    for row_index, record in enumerate(_records(matrix, language)):
+        sheet.write_row(row_index, 0, record, header if row_index == 0 else None)
+    workbook.close()

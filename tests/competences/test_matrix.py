@@ -1,0 +1,173 @@
+"""The HR matrix: institution scoping on page, export and CLI; filters, sorting, summary;
+exports equal to the page; real XLSX; a fixed number of queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.competences.models import Competence, JobRole
+from app.competences.services import EvidenceInput, record_evidence
+from app.core.database import count_queries
+from app.extensions import db
+from tests.conftest import login
+
+
+def setup_people(app, make_user) -> dict[str, int]:
+    """Two people at CSD Laško with targets, one at CZSS Čakovec; some evidence."""
+    people = {
+        "hr": make_user(roles={"hr"}, institution="csd-lasko", full_name="Hana HR"),
+        "ana": make_user(institution="csd-lasko", full_name="Ana Able"),
+        "bor": make_user(institution="csd-lasko", full_name="Bor Beginner"),
+        "ivo": make_user(institution="czss-cakovec", full_name="Ivo Elsewhere"),
+    }
+    with app.app_context():
+        role = db.session.scalar(select(JobRole.id).where(JobRole.code == "social-worker-csd"))
+        for key in ("ana", "bor", "ivo"):
+            db.session.get(User, people[key]).job_role_id = role
+        codes = {c.code: c.id for c in db.session.scalars(select(Competence))}
+        record_evidence(
+            [
+                EvidenceInput(people["ana"], codes["activation-planning"], 3, "course"),
+                EvidenceInput(people["ana"], codes["cooperation"], 2, "quiz"),
+                EvidenceInput(people["bor"], codes["cooperation"], 1, "course"),
+                EvidenceInput(people["ivo"], codes["cooperation"], 4, "course"),
+            ]
+        )
+        db.session.commit()
+    return people
+
+
+def test_hr_sees_only_their_own_institution(app, client, courses, make_user):
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    html = client.get("/hr/matrix").get_data(as_text=True)
+    assert "Ana Able" in html
+    assert "Bor Beginner" in html
+    assert "Ivo Elsewhere" not in html
+    # Asking for another institution changes nothing for HR.
+    html = client.get("/hr/matrix?institution=czss-cakovec").get_data(as_text=True)
+    assert "Ivo Elsewhere" not in html
+    exported = client.get("/hr/matrix.csv?institution=czss-cakovec").get_data(as_text=True)
+    assert "Ivo Elsewhere" not in exported
+    assert "Ana Able" in exported
+    assert client.get(f"/hr/employees/{people['ivo']}").status_code == 403
+    assert client.get(f"/hr/employees/{people['ana']}").status_code == 200
+
+
+def test_admin_may_choose_the_institution(app, client, courses, make_user):
+    people = setup_people(app, make_user)
+    login(client, make_user(roles={"admin"}, institution="bistra-ptuj"))
+    html = client.get("/hr/matrix?institution=czss-cakovec").get_data(as_text=True)
+    assert "Ivo Elsewhere" in html
+    assert "Ana Able" not in html
+    assert client.get("/hr/matrix?institution=atlantis").status_code == 404
+    assert client.get(f"/hr/employees/{people['ivo']}").status_code == 200
+
+
+def test_cells_summary_and_sorting(app, client, courses, make_user):
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    html = client.get("/hr/matrix?sort=gap").get_data(as_text=True)
+    # Targets: activation-planning 3, cooperation 2. Ana meets both; Bor misses 3 + 1.
+    assert html.index("Bor Beginner") < html.index("Ana Able")
+    assert "Share meeting the target" in html
+    assert html.count("50 %") == 2  # one of two meets each target
+    assert ">Hana HR</a>" in html  # HR staff are employees too (no job role: no targets)
+    by_name = client.get("/hr/matrix").get_data(as_text=True)
+    assert by_name.index("Ana Able") < by_name.index("Bor Beginner")
+
+
+def test_filters(app, client, courses, make_user):
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    with app.app_context():
+        role = db.session.scalar(select(JobRole.id).where(JobRole.code == "social-worker-csd"))
+        from app.courses.services import get_course
+
+        beta = get_course("beta").id
+    html = client.get(f"/hr/matrix?job_role={role}").get_data(as_text=True)
+    assert ">Hana HR</a>" not in html
+    assert "Ana Able" in html
+    html = client.get(f"/hr/matrix?course={beta}").get_data(as_text=True)
+    assert '<th scope="col">Cooperation</th>' in html
+    assert "Activation planning</th>" not in html
+
+
+def test_csv_and_xlsx_carry_exactly_the_page(app, client, courses, make_user, tmp_path):
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    rows = list(
+        csv.reader(io.StringIO(client.get("/hr/matrix.csv?sort=gap").get_data(as_text=True)))
+    )
+    assert rows[0][:3] == ["name", "email", "job_role"]
+    assert rows[0][3:5] == ["activation-planning level", "cooperation level"]
+    assert [row[0] for row in rows[1:]] == ["Bor Beginner", "Ana Able", "Hana HR"]
+    assert rows[1][3:] == ["0", "1", "3", "2", "4"]
+    response = client.get("/hr/matrix.xlsx?sort=gap")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(response.data)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet.freeze_panes == "B2"
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0] == rows[0]
+    assert values[1][3] == 0  # levels are numbers, not text
+    assert [str(v) if v is not None else "" for v in values[1]] == rows[1]
+
+
+def test_cli_export_is_scoped_to_the_institution(app, runner, courses, make_user, tmp_path):
+    setup_people(app, make_user)
+    out = tmp_path / "m.csv"
+    result = runner.invoke(
+        args=[
+            "reports",
+            "matrix",
+            "--institution",
+            "csd-lasko",
+            "--format",
+            "csv",
+            "--output",
+            str(out),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert "Ana Able" in text
+    assert "Ivo Elsewhere" not in text
+    xlsx = tmp_path / "m.xlsx"
+    runner.invoke(
+        args=[
+            "reports",
+            "matrix",
+            "--institution",
+            "czss-cakovec",
+            "--format",
+            "xlsx",
+            "--output",
+            str(xlsx),
+        ]
+    )
+    sheet = openpyxl.load_workbook(xlsx).active
+    assert [row[0].value for row in sheet.iter_rows()][1:] == ["Ivo Elsewhere"]
+
+
+def test_matrix_runs_a_fixed_number_of_queries(app, client, courses, make_user):
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    with app.app_context(), count_queries() as few:
+        client.get("/hr/matrix")
+    for _ in range(15):
+        make_user(institution="csd-lasko")
+    with app.app_context():
+        users = db.session.scalars(select(User.id)).all()
+        cid = db.session.scalar(select(Competence.id))
+        record_evidence([EvidenceInput(user, cid, 2, "course") for user in users])
+        db.session.commit()
+    with app.app_context(), count_queries() as many:
+        client.get("/hr/matrix")
+    assert few.count == many.count
