@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -23,3 +23,11 @@ class RatingForm(FlaskForm):
         description=_l("What you observed that shows this level."),
     )
     submit = SubmitField(_l("Record the rating"))
+
+
+class AssignmentForm(FlaskForm):
+    course_id = SelectField(_l("Course"), coerce=int, validators=[DataRequired()])
+    user_id = SelectField(_l("Employee"), coerce=int)
+    job_role_id = SelectField(_l("or everyone in the job role"), coerce=int)
+    due_on = DateField(_l("Due date"), validators=[DataRequired()])
+    submit = SubmitField(_l("Assign the course"))

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from app.competences import reports, services
-from app.competences.forms import RatingForm, SelfAssessmentForm
+from app.competences import assignments, reports, services
+from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
+from app.core.database import local_today
 from app.core.i18n import current_language
 from app.core.permissions import roles_required
 from app.extensions import db
@@ -174,4 +175,52 @@ def employee(user_id: int):
         history=services.evidence_history(person.id),
         scale=scale,
         form=form,
+    )
+
+
+@bp.route("/hr/assignments", methods=["GET", "POST"])
+@roles_required("hr", "admin")
+def assignments_page():
+    from app.auth.models import User
+    from app.courses.services import catalogue
+
+    institution = _institution_for_request()
+    language = current_language()
+    form = AssignmentForm()
+    people = db.session.scalars(
+        db.select(User)
+        .where(User.institution_id == institution.id, User.is_active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    form.course_id.choices = [
+        SelectChoice(card.course.id, card.title) for card in catalogue(language, None)
+    ]
+    form.user_id.choices = [SelectChoice(0, _("Nobody in particular"))] + [
+        SelectChoice(person.id, person.full_name) for person in people
+    ]
+    form.job_role_id.choices = [SelectChoice(0, _("No job role"))] + [
+        SelectChoice(role.id, role.name(language)) for role in services.active_job_roles()
+    ]
+    if form.validate_on_submit():
+        try:
+            assignments.assign(
+                institution.id,
+                form.course_id.data,
+                form.due_on.data,
+                current_user.id,
+                user_id=form.user_id.data or None,
+                job_role_id=form.job_role_id.data or None,
+            )
+        except assignments.AssignmentError:
+            form.user_id.errors.append(_("Choose either one employee or one job role."))
+        else:
+            db.session.commit()
+            flash(_("The course is assigned."), "success")
+            return redirect(url_for("competences.assignments_page"))
+    return render_template(
+        "competences/assignments.html",
+        institution=institution,
+        form=form,
+        rows=assignments.institution_assignments(institution.id),
+        overdue=assignments.overdue(institution.id, local_today()),
     )

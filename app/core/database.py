@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import DateTime, Engine, event
@@ -78,3 +79,8 @@ def count_queries(engine: Engine | None = None) -> Iterator[QueryCounter]:
         yield counter
     finally:
         event.remove(target, "before_cursor_execute", counter._on_execute)
+
+
+def local_today(timezone: str = "Europe/Ljubljana") -> date:
+    """Today where the partners are: due dates are calendar days in Slovenia and Croatia."""
+    return datetime.now(ZoneInfo(timezone)).date()

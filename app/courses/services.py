@@ -290,6 +290,11 @@ def course_card(course: Course, language: str) -> CourseCard:
     )
 
 
+def course_title(course: Course, language: str) -> str:
+    """A course's title in the reader's language, or the best fallback."""
+    return course_card(course, language).title
+
+
 def catalogue(
     language: str,
     user_id: int | None,

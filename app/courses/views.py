@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.competences.services import active_competences
+from app.core.database import local_today
 from app.core.i18n import LANGUAGES, current_language
 from app.core.permissions import public, roles_required
 from app.courses import services
@@ -26,6 +27,11 @@ from app.extensions import db
 from app.quizzes.services import quiz_for_course
 
 bp = Blueprint("courses", __name__)
+
+
+@bp.app_template_global("course_title")
+def _course_title(course) -> str:
+    return services.course_title(course, current_language())
 
 
 def _user_id() -> int | None:
@@ -163,5 +169,11 @@ def course_file(slug: str, name: str):
 @bp.route("/my/learning")
 @roles_required("learner")
 def my_learning():
+    from app.competences.assignments import assignments_for
+
     groups = services.my_learning(current_user.id, current_language())
-    return render_template("courses/my_learning.html", groups=groups)
+    completed = {card.course.id for card in groups["completed"]}
+    assigned = [row for row in assignments_for(current_user) if row.course_id not in completed]
+    return render_template(
+        "courses/my_learning.html", groups=groups, assigned=assigned, today=local_today()
+    )

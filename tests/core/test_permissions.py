@@ -40,6 +40,7 @@ MATRIX = {
     "competences.matrix_export": ("GET", "/hr/matrix.csv", HR_PAGE),
     # The target works at csd-lasko; every test user is made there too (same institution).
     "competences.employee": ("GET", "/hr/employees/{user}", {**HR_PAGE, "trainer": 200}),
+    "competences.assignments_page": ("GET", "/hr/assignments", HR_PAGE),
     "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
     "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
     "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),
