@@ -224,3 +224,18 @@ def assignments_page():
         rows=assignments.institution_assignments(institution.id),
         overdue=assignments.overdue(institution.id, local_today()),
     )
+
+
+@bp.route("/reports/summary")
+@roles_required("hr", "admin")
+def summary():
+    # Besides administrators, HR of the lead partner see the summary across institutions.
+    if not current_user.has_role("admin") and current_user.institution.partner_role != "lead":
+        abort(403)
+    competences, rows = reports.cross_institution_summary()
+    return render_template(
+        "competences/summary.html",
+        competences=competences,
+        rows=rows,
+        small=reports.SMALL_GROUP,
+    )

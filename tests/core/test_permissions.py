@@ -41,6 +41,8 @@ MATRIX = {
     # The target works at csd-lasko; every test user is made there too (same institution).
     "competences.employee": ("GET", "/hr/employees/{user}", {**HR_PAGE, "trainer": 200}),
     "competences.assignments_page": ("GET", "/hr/assignments", HR_PAGE),
+    # The test users work at csd-lasko, not at the lead partner: only admins see it.
+    "competences.summary": ("GET", "/reports/summary", ADMIN_PAGE),
     "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
     "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
     "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),
