@@ -56,3 +56,109 @@ def seed_demo() -> list[DemoAccount]:
         create_user(data, account.password)
     db.session.flush()
     return list(DEMO_ACCOUNTS)
+
+
+FIRST_NAMES = ("Ana", "Marko", "Petra", "Ivan", "Maja", "Luka", "Nina", "Tomislav", "Eva", "Jure",
+               "Ivana", "Matej", "Katarina", "Gregor", "Lucija", "Davor", "Tina", "Boris", "Sara",
+               "Nikola")  # fmt: skip
+LAST_NAMES = ("Novak", "Horvat", "Kovačič", "Babić", "Krajnc", "Marić", "Zupan", "Jurić",
+              "Potočnik", "Knežević", "Vidmar", "Kovačević", "Golob", "Pavlović", "Kos", "Božić",
+              "Mlakar", "Perić", "Turk", "Šimić")  # fmt: skip
+# Most learners work where social activation happens: social-work centres and employment offices.
+KIND_WEIGHTS = {"social-work-centre": 6, "employment-service": 6, "adult-education": 2,
+                "social-enterprise": 2, "development-agency": 1, "research-centre": 1,
+                "ministry": 1}  # fmt: skip
+
+
+def seed_employees(count: int, seed: int = 2026) -> int:
+    """Create `count` synthetic employees with job roles, enrolments, quiz attempts and
+    evidence, the same every time for the same seed; returns how many were new.
+
+    Written with bulk inserts so that thousands of employees take seconds, not minutes.
+    """
+    import random
+    import secrets
+
+    from sqlalchemy import insert
+
+    from app.auth.models import Institution
+    from app.auth.services import hash_password
+    from app.competences.models import Competence, Evidence
+    from app.core.database import utcnow
+    from app.courses.models import Course, CourseCompetence, Enrolment
+    from app.quizzes.models import Quiz, QuizAttempt
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    institutions = list(db.session.scalars(select(Institution).order_by(Institution.id)))
+    roles = list(db.session.scalars(select(JobRole.id).order_by(JobRole.id)))
+    competences = list(db.session.scalars(select(Competence.id).order_by(Competence.id)))
+    courses = list(db.session.scalars(select(Course.id).where(Course.is_retired.is_(False))
+                                      .order_by(Course.id)))  # fmt: skip
+    claims: dict[int, list[tuple[int, int]]] = {}
+    for row in db.session.scalars(select(CourseCompetence)):
+        claims.setdefault(row.course_id, []).append((row.competence_id, row.level))
+    quizzes = dict(db.session.execute(select(Quiz.course_id, Quiz.id)).all())
+    existing = set(db.session.scalars(select(User.email).where(User.email.like("employee%"))))
+    weights = [KIND_WEIGHTS.get(row.kind, 1) for row in institutions]
+    # Synthetic people never log in: one unguessable password hash serves them all.
+    password_hash = hash_password(secrets.token_hex(24))
+    now = utcnow()
+    people = []
+    for number in range(1, count + 1):
+        institution = rng.choices(institutions, weights)[0]
+        email = f"employee{number:05d}@{institution.slug}.demo.2sokrog.eu"
+        person = {
+            "email": email,
+            "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            "password_hash": password_hash,
+            "institution_id": institution.id,
+            "job_role_id": rng.choice(roles) if roles else None,
+            "language": "hr" if institution.country == "HR" else "sl",
+            "is_active": True,
+            "created_at": now,
+        }
+        # Draw everything for every number, so the data do not depend on what existed.
+        plan = [
+            (course, rng.random() < 0.6, rng.random())
+            for course in rng.sample(courses, min(len(courses), rng.randint(0, 3)))
+        ]
+        ratings = [(competence, rng.randint(0, 4)) for competence in competences
+                   if rng.random() < 0.3]  # fmt: skip
+        if email not in existing:
+            people.append((person, plan, ratings))
+    if not people:
+        return 0
+    db.session.execute(insert(User), [person for person, _, _ in people])
+    ids = dict(db.session.execute(
+        select(User.email, User.id).where(User.email.in_([p["email"] for p, _, _ in people]))
+    ).all())  # fmt: skip
+    enrolments, attempts, evidence = [], [], []
+    for person, plan, ratings in people:
+        user_id = ids[person["email"]]
+        for course_id, completed, score in plan:
+            enrolments.append({"user_id": user_id, "course_id": course_id, "enrolled_at": now,
+                               "completed_at": now if completed else None})  # fmt: skip
+            if course_id in quizzes:
+                attempts.append({
+                    "quiz_id": quizzes[course_id], "user_id": user_id, "number": 1,
+                    "language": person["language"], "state": "finished", "started_at": now,
+                    "submitted_at": now, "graded_at": now, "score": round(10 * score, 2),
+                    "max_score": 10.0, "is_passed": completed or score >= 0.6, "slots": [],
+                })  # fmt: skip
+            if completed:
+                evidence.extend(
+                    {"user_id": user_id, "competence_id": competence, "level": level,
+                     "source": "course", "is_verified": True, "course_id": course_id,
+                     "comment": "", "created_at": now}
+                    for competence, level in claims.get(course_id, [])
+                )  # fmt: skip
+        evidence.extend(
+            {"user_id": user_id, "competence_id": competence, "level": level, "source": "rating",
+             "is_verified": True, "comment": "", "created_at": now}
+            for competence, level in ratings
+        )  # fmt: skip
+    for model, rows in ((Enrolment, enrolments), (QuizAttempt, attempts), (Evidence, evidence)):
+        if rows:
+            db.session.execute(insert(model), rows)
+    db.session.flush()
+    return len(people)
