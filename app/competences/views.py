@@ -5,7 +5,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -125,14 +135,19 @@ def matrix_export(kind: str):
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
-        reports.write_xlsx(data, current_language(), handle.name)
-        payload = Path(handle.name).read_bytes()
-    return Response(
-        payload,
+    # Written to a temporary file and streamed from disk, so a large export is not held in
+    # memory a second time; the file goes when the response is closed.
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    reports.write_xlsx(data, current_language(), handle.name)
+    response = send_file(
+        handle.name,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        as_attachment=True,
+        download_name=f"{name}.xlsx",
     )
+    response.call_on_close(lambda: Path(handle.name).unlink(missing_ok=True))
+    return response
 
 
 @bp.route("/hr/employees/<int:user_id>", methods=["GET", "POST"])
