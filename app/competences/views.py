@@ -183,11 +183,13 @@ def employee(user_id: int):
         db.session.commit()
         flash(_("The rating is recorded."), "success")
         return redirect(url_for("competences.employee", user_id=person.id))
+    history = services.evidence_history(person.id)
     return render_template(
         "competences/employee.html",
         person=person,
         rows=services.learner_profile(person.id, person.job_role_id),
-        history=services.evidence_history(person.id),
+        history=history,
+        superseded={item.supersedes_id for item in history if item.supersedes_id},
         scale=scale,
         form=form,
     )
@@ -254,3 +256,34 @@ def summary():
         rows=rows,
         small=reports.SMALL_GROUP,
     )
+
+
+@bp.route("/hr/evidence/<int:evidence_id>/correct", methods=["GET", "POST"])
+@roles_required("hr", "admin", "trainer")
+def correct(evidence_id: int):
+    from app.auth.models import User
+    from app.competences.models import Evidence
+
+    old = db.get_or_404(Evidence, evidence_id)
+    person = db.session.get(User, old.user_id)
+    if not current_user.has_role("admin") and person.institution_id != current_user.institution_id:
+        abort(403)
+    if old.source != "rating":
+        abort(404)
+    language = current_language()
+    form = RatingForm()
+    form.competence_id.choices = [SelectChoice(old.competence_id, old.competence.name(language))]
+    form.level.choices = level_choices(services.scale(), language)
+    if request.method == "GET":
+        form.competence_id.data, form.level.data = old.competence_id, old.level
+    if form.validate_on_submit():
+        try:
+            services.supersede(old, form.level.data, current_user.id, form.comment.data)
+        except services.EvidenceError:
+            flash(_("This rating has already been corrected."), "error")
+        else:
+            db.session.commit()
+            flash(_("The correction is recorded; the earlier rating stays in the history."),
+                  "success")  # fmt: skip
+        return redirect(url_for("competences.employee", user_id=person.id))
+    return render_template("competences/correct.html", old=old, person=person, form=form)

@@ -171,3 +171,34 @@ def test_matrix_runs_a_fixed_number_of_queries(app, client, courses, make_user):
     with app.app_context(), count_queries() as many:
         client.get("/hr/matrix")
     assert few.count == many.count
+
+
+def test_hr_corrects_a_rating_and_both_stay_visible(app, client, courses, make_user):
+    from tests.conftest import post
+
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    with app.app_context():
+        codes = {c.code: c.id for c in db.session.scalars(select(Competence))}
+    post(
+        client,
+        f"/hr/employees/{people['bor']}",
+        {"competence_id": codes["cooperation"], "level": 4, "comment": "Oops, wrong person."},
+    )
+    page = client.get(f"/hr/employees/{people['bor']}").get_data(as_text=True)
+    link = page.split('href="/hr/evidence/', 1)[1].split('"', 1)[0]
+    response = post(
+        client,
+        f"/hr/evidence/{link}",
+        {"competence_id": codes["cooperation"], "level": 1, "comment": "Corrected."},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/hr/employees/{people['bor']}").get_data(as_text=True)
+    assert "Oops, wrong person." in page
+    assert "Corrected." in page
+    assert "corrects an earlier record" in page
+    assert "Correct this rating" in page  # the new one can be corrected again, the old not
+    assert page.count("Correct this rating") == 1
+    assert client.get(f"/hr/evidence/{link}").status_code == 200
+    login(client, make_user(roles={"hr"}, institution="zrsz"))
+    assert client.get(f"/hr/evidence/{link}").status_code == 403

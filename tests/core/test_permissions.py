@@ -43,6 +43,7 @@ MATRIX = {
     "competences.assignments_page": ("GET", "/hr/assignments", HR_PAGE),
     # The test users work at csd-lasko, not at the lead partner: only admins see it.
     "competences.summary": ("GET", "/reports/summary", ADMIN_PAGE),
+    "competences.correct": ("GET", "/hr/evidence/{rating}/correct", {**HR_PAGE, "trainer": 200}),
     "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
     "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
     "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),
@@ -84,15 +85,27 @@ def _submitted_attempt(app, user_id: int) -> tuple[int, int]:
         return attempt.id, essay.id
 
 
+def _rating(app, user_id: int) -> int:
+    from app.competences.models import Competence
+    from app.competences.services import EvidenceInput, record_evidence
+
+    with app.app_context():
+        competence = db.session.scalar(db.select(Competence.id))
+        (row,) = record_evidence([EvidenceInput(user_id, competence, 2, "rating")])
+        db.session.commit()
+        return row.id
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_access_it_should(app, client, courses, make_user, role):
     target = make_user(full_name="Target")
     attempt, answer = _submitted_attempt(app, target)
+    rating = _rating(app, target)
     if role != "anonymous":
         login(client, make_user(roles=set() if role == "learner" else {role}))
     failures = []
     for endpoint, (method, path, expected) in MATRIX.items():
-        url = path.format(user=target, attempt=attempt, answer=answer)
+        url = path.format(user=target, attempt=attempt, answer=answer, rating=rating)
         if method == "GET":
             response = client.get(url)
         else:
