@@ -32,6 +32,7 @@ def role_label(role: str) -> str:
         "learner": _l("Learner"),
         "trainer": _l("Trainer"),
         "hr": _l("HR"),
+        "assessor": _l("Assessor"),
         "admin": _l("Administrator"),
     }[role]
 

@@ -22,7 +22,8 @@ INSTITUTION_KINDS = (
     "ministry",
 )
 PARTNER_ROLES = ("lead", "project", "associated")
-ASSIGNABLE_ROLES = ("trainer", "hr", "admin")  # every account is a learner
+# Every account is a learner; an assessor is appointed by HR to rate colleagues.
+ASSIGNABLE_ROLES = ("trainer", "assessor", "hr", "admin")
 
 
 class Institution(db.Model):

@@ -138,6 +138,18 @@ def update_user(user: User, data: UserData, password: str | None = None) -> User
     return user
 
 
+def set_role(user: User, role: str, present: bool) -> None:
+    """Grant or withdraw one role, leaving the others as they are."""
+    if role not in ASSIGNABLE_ROLES:
+        raise DomainError(f"unknown role: {role}")
+    has = user.has_role(role)
+    if present and not has:
+        user.role_rows.append(UserRole(role=role))
+    elif not present and has:
+        user.role_rows = [row for row in user.role_rows if row.role != role]
+    db.session.flush()
+
+
 def set_language(user: User, language: str) -> None:
     user.language = language
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from app.auth.forms import ConfirmForm
 from app.competences import assignments, reports, services
 from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
 from app.core.database import local_today
@@ -150,8 +151,11 @@ def matrix_export(kind: str):
     return response
 
 
+RATERS = ("hr", "admin", "trainer", "assessor")
+
+
 @bp.route("/hr/employees/<int:user_id>", methods=["GET", "POST"])
-@roles_required("hr", "admin", "trainer")
+@roles_required(*RATERS)
 def employee(user_id: int):
     from app.auth.models import User
 
@@ -259,7 +263,7 @@ def summary():
 
 
 @bp.route("/hr/evidence/<int:evidence_id>/correct", methods=["GET", "POST"])
-@roles_required("hr", "admin", "trainer")
+@roles_required(*RATERS)
 def correct(evidence_id: int):
     from app.auth.models import User
     from app.competences.models import Evidence
@@ -287,3 +291,35 @@ def correct(evidence_id: int):
                   "success")  # fmt: skip
         return redirect(url_for("competences.employee", user_id=person.id))
     return render_template("competences/correct.html", old=old, person=person, form=form)
+
+
+@bp.route("/hr/assessors", methods=["GET", "POST"])
+@roles_required("hr", "admin")
+def assessors():
+    """HR appoint assessors among the staff of their own institution."""
+    from app.auth.models import User
+    from app.auth.services import set_role
+
+    institution = _institution_for_request()
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        person = db.get_or_404(User, request.form.get("user_id", type=int))
+        if person.institution_id != institution.id:
+            abort(403)
+        appoint = request.form.get("appoint") == "1"
+        set_role(person, "assessor", appoint)
+        db.session.commit()
+        if appoint:
+            flash(_("%(name)s is now an assessor.", name=person.full_name), "success")
+        else:
+            flash(_("%(name)s is no longer an assessor.", name=person.full_name), "success")
+        return redirect(url_for("competences.assessors", **request.args))
+    people = db.session.scalars(
+        db.select(User)
+        .where(User.institution_id == institution.id, User.is_active.is_(True))
+        .order_by(User.full_name)
+    ).all()
+    return render_template(
+        "competences/assessors.html", institution=institution, people=people, form=ConfirmForm()
+    )

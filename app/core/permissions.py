@@ -8,7 +8,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-ROLES = ("learner", "trainer", "hr", "admin")
+ROLES = ("learner", "trainer", "assessor", "hr", "admin")
 
 
 def roles_required(*roles: str) -> Callable:

@@ -202,3 +202,33 @@ def test_hr_corrects_a_rating_and_both_stay_visible(app, client, courses, make_u
     assert client.get(f"/hr/evidence/{link}").status_code == 200
     login(client, make_user(roles={"hr"}, institution="zrsz"))
     assert client.get(f"/hr/evidence/{link}").status_code == 403
+
+
+def test_hr_appoints_an_assessor_who_then_rates(app, client, courses, make_user):
+    from tests.conftest import post
+
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    response = post(client, "/hr/assessors", {"user_id": people["ana"], "appoint": "1"})
+    assert response.status_code == 302
+    assert (
+        post(client, "/hr/assessors", {"user_id": people["ivo"], "appoint": "1"}).status_code == 403
+    )
+    with app.app_context():
+        assert db.session.get(User, people["ana"]).has_role("assessor")
+        assert not db.session.get(User, people["ivo"]).has_role("assessor")
+        cooperation = db.session.scalar(
+            select(Competence.id).where(Competence.code == "cooperation")
+        )
+    login(client, people["ana"])
+    rated = post(
+        client,
+        f"/hr/employees/{people['bor']}",
+        {"competence_id": cooperation, "level": 2, "comment": "Led a case conference."},
+    )
+    assert rated.status_code == 302
+    assert client.get(f"/hr/employees/{people['ivo']}").status_code == 403
+    login(client, people["hr"])
+    post(client, "/hr/assessors", {"user_id": people["ana"], "appoint": "0"})
+    login(client, people["ana"])
+    assert client.get(f"/hr/employees/{people['bor']}").status_code == 403

@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from tests.conftest import csrf_token, login
 
-ROLES = ("anonymous", "learner", "trainer", "hr", "admin")
+ROLES = ("anonymous", "learner", "trainer", "assessor", "hr", "admin")
 LOGIN_REDIRECT = 302
 
 # endpoint: (method, path, {role: expected status})
@@ -20,6 +20,7 @@ LOGGED_IN_REDIRECT = {**REDIRECTED, "anonymous": 200}
 OWNER_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN_REDIRECT}
 TRAINER_PAGE = {**ADMIN_PAGE, "trainer": 200}
 HR_PAGE = {**ADMIN_PAGE, "hr": 200}
+RATER_PAGE = {**HR_PAGE, "trainer": 200, "assessor": 200}
 MATRIX = {
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
     "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
@@ -39,11 +40,12 @@ MATRIX = {
     "competences.matrix": ("GET", "/hr/matrix", HR_PAGE),
     "competences.matrix_export": ("GET", "/hr/matrix.csv", HR_PAGE),
     # The target works at csd-lasko; every test user is made there too (same institution).
-    "competences.employee": ("GET", "/hr/employees/{user}", {**HR_PAGE, "trainer": 200}),
+    "competences.employee": ("GET", "/hr/employees/{user}", RATER_PAGE),
+    "competences.assessors": ("GET", "/hr/assessors", HR_PAGE),
     "competences.assignments_page": ("GET", "/hr/assignments", HR_PAGE),
     # The test users work at csd-lasko, not at the lead partner: only admins see it.
     "competences.summary": ("GET", "/reports/summary", ADMIN_PAGE),
-    "competences.correct": ("GET", "/hr/evidence/{rating}/correct", {**HR_PAGE, "trainer": 200}),
+    "competences.correct": ("GET", "/hr/evidence/{rating}/correct", RATER_PAGE),
     "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
     "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
     "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),
