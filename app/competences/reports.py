@@ -72,11 +72,11 @@ def build_matrix(query: MatrixFilter) -> Matrix:
     """Employees of one institution against the competences; a fixed number of queries."""
     from app.courses.models import CourseCompetence
 
+    # Retired competences stay in the report, last and marked, so earned levels stay visible.
     competence_query = (
         select(Competence)
         .join(CompetenceArea)
-        .where(Competence.is_retired.is_(False))
-        .order_by(CompetenceArea.position, Competence.position)
+        .order_by(Competence.is_retired, CompetenceArea.position, Competence.position)
     )
     if query.area_id:
         competence_query = competence_query.where(Competence.area_id == query.area_id)
@@ -119,12 +119,16 @@ def build_matrix(query: MatrixFilter) -> Matrix:
     return matrix
 
 
+def _code(competence: Competence) -> str:
+    return f"{competence.code} (retired)" if competence.is_retired else competence.code
+
+
 def _records(matrix: Matrix, language: str) -> Iterator[list]:
     """The matrix as rows of plain values: what the page shows, cell by cell."""
     yield [
         "name", "email", "job_role",
-        *[f"{competence.code} level" for competence in matrix.competences],
-        *[f"{competence.code} target" for competence in matrix.competences],
+        *[f"{_code(competence)} level" for competence in matrix.competences],
+        *[f"{_code(competence)} target" for competence in matrix.competences],
         "total_gap",
     ]  # fmt: skip
     for row in matrix.rows:
