@@ -21,6 +21,7 @@ from app.competences.models import (
 )
 from app.core.database import utcnow
 from app.core.errors import DomainError
+from app.courses.models import Course
 from app.extensions import db
 
 
@@ -286,7 +287,7 @@ def evidence_history(user_id: int, competence_id: int | None = None) -> list[Evi
         .where(Evidence.user_id == user_id)
         .options(
             selectinload(Evidence.competence),
-            selectinload(Evidence.course),
+            selectinload(Evidence.course).selectinload(Course.texts),
             selectinload(Evidence.recorded_by),
         )
         .order_by(Evidence.created_at.desc(), Evidence.id.desc())
