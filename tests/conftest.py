@@ -126,7 +126,7 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def database_urls(request, tmp_path_factory) -> dict[str, str]:
+def database_urls(tmp_path_factory) -> dict[str, str]:
     """One migrated database per backend for the whole run; tests empty it after use."""
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
     return urls

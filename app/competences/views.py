@@ -154,15 +154,21 @@ def matrix_export(kind: str):
 RATERS = ("hr", "admin", "trainer", "assessor")
 
 
-@bp.route("/hr/employees/<int:user_id>", methods=["GET", "POST"])
-@roles_required(*RATERS)
-def employee(user_id: int):
+def _person_in_scope(user_id: int):
+    """The person, if the current rater may see them: HR, trainers and assessors their own
+    institution's staff, an administrator anyone."""
     from app.auth.models import User
 
     person = db.get_or_404(User, user_id)
-    # HR and trainers rate people of their own institution; an administrator anyone.
     if not current_user.has_role("admin") and person.institution_id != current_user.institution_id:
         abort(403)
+    return person
+
+
+@bp.route("/hr/employees/<int:user_id>", methods=["GET", "POST"])
+@roles_required(*RATERS)
+def employee(user_id: int):
+    person = _person_in_scope(user_id)
     language = current_language()
     scale = services.scale()
     form = RatingForm()
@@ -265,13 +271,10 @@ def summary():
 @bp.route("/hr/evidence/<int:evidence_id>/correct", methods=["GET", "POST"])
 @roles_required(*RATERS)
 def correct(evidence_id: int):
-    from app.auth.models import User
     from app.competences.models import Evidence
 
     old = db.get_or_404(Evidence, evidence_id)
-    person = db.session.get(User, old.user_id)
-    if not current_user.has_role("admin") and person.institution_id != current_user.institution_id:
-        abort(403)
+    person = _person_in_scope(old.user_id)
     if old.source != "rating":
         abort(404)
     language = current_language()

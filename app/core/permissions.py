@@ -8,8 +8,6 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-ROLES = ("learner", "trainer", "assessor", "hr", "admin")
-
 
 def roles_required(*roles: str) -> Callable:
     """Allow the view to logged-in users holding any of `roles`; others get 403."""

@@ -115,14 +115,14 @@ def sync_folder(root: Path) -> SyncReport:
                 course.is_retired = False
                 report.changes.append(f"restored course {source.slug}")
             continue
-        report.changes.extend(_sync_course(course, source, institutions, competences))
+        course, changes = _sync_course(course, source, institutions, competences)
+        report.changes.extend(changes)
         _copy_assets(source)
         db.session.flush()
-        course_id = existing[source.slug].id if source.slug in existing else _course_id(source.slug)
         primary = source.languages[0] if source.languages else "sl"
         report.changes.extend(
             f"{change} {source.slug}"
-            for change in sync_quiz(course_id, source.quiz, primary, competences, source.quiz_hash)
+            for change in sync_quiz(course.id, source.quiz, primary, competences, source.quiz_hash)
         )
     loaded = {source.slug for source in catalogue.courses}
     for slug, course in existing.items():
@@ -134,16 +134,12 @@ def sync_folder(root: Path) -> SyncReport:
     return report
 
 
-def _course_id(slug: str) -> int:
-    return db.session.scalar(select(Course.id).where(Course.slug == slug))
-
-
 def _sync_course(
     course: Course | None,
     source: CourseSource,
     institutions: dict[str, int],
     competences: dict[str, int],
-) -> list[str]:
+) -> tuple[Course, list[str]]:
     changes = []
     if course is None:
         course = Course(slug=source.slug, workload_hours=0, content_hash="")
@@ -196,7 +192,7 @@ def _sync_course(
         if not lesson.is_retired:
             lesson.is_retired = True
             changes.append(f"retired lesson {source.slug}/{lesson.slug}")
-    return changes
+    return course, changes
 
 
 def _sync_lesson_texts(lesson: Lesson, files: dict[str, LessonFile], source: CourseSource):

@@ -10,9 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.database import UTCDateTime, utcnow
 from app.extensions import db
 
-SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
-ATTEMPT_STATES = ("in_progress", "needs_grading", "finished")
-
 
 class Quiz(db.Model):
     """The quiz at the end of a course; its settings come from the quiz file's front matter."""

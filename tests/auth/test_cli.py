@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from app.auth.models import User
+from app.auth.models import COUNTRIES, INSTITUTION_KINDS, PARTNER_ROLES, User
 from app.auth.partners import PARTNERS
 from app.extensions import db
 
@@ -15,6 +15,11 @@ def test_institutions_list_prints_the_seeded_slugs(runner):
     assert result.exit_code == 0
     assert result.output.split() == sorted(slug for slug, *_ in PARTNERS)
     assert "czss-cakovec" in result.output
+    # The seeded partners speak the model's vocabulary for countries, kinds and roles.
+    for _slug, _name, _short, country, kind, role in PARTNERS:
+        assert country in COUNTRIES
+        assert kind in INSTITUTION_KINDS
+        assert role in PARTNER_ROLES
     assert runner.invoke(args=["institutions", "seed"]).output.strip() == "Nothing changed."
 
 
