@@ -21,6 +21,14 @@ class Config:
     # One folder for every file the app writes, so several app servers can share it.
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "storage"))
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
+    # Private signing keys of the institutions, one PEM file each; never in the database.
+    # Unset: a `keys` folder beside STORAGE_DIR. A key may instead come from SIGNING_KEY_<SLUG>.
+    SIGNING_KEY_DIR = os.environ.get("SIGNING_KEY_DIR", "")
+    # The address certificates, QR codes and credentials point to: where the public reaches us.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Public certificate lookups per client address and window: codes cannot be enumerated.
+    VERIFY_RATE_LIMIT = 30
+    VERIFY_RATE_WINDOW_SECONDS = 600
 
     LANGUAGES = ("sl", "hr", "en")
     BABEL_DEFAULT_LOCALE = "sl"

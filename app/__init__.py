@@ -21,11 +21,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         check_production(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config["SIGNING_KEY_DIR"]:
+        app.config["SIGNING_KEY_DIR"] = str(Path(app.config["STORAGE_DIR"]).parent / "keys")
 
     # Every model is known before the schema is used.
     from app.auth import models as _auth_models  # noqa: F401
+    from app.certificates import models as _certificate_models  # noqa: F401
     from app.competences import models as _competence_models  # noqa: F401
-    from app.core import database, errors, i18n, security, translations
+    from app.core import database, errors, i18n, ratelimit, security, translations  # noqa: F401
     from app.courses import models as _course_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
     from app.quizzes import models as _quiz_models  # noqa: F401
@@ -42,6 +45,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.auth import cli as auth_cli
     from app.auth import views as auth_views
     from app.auth.forms import role_label
+    from app.certificates import cli as certificates_cli
+    from app.certificates import views as certificates_views
     from app.competences import cli as competences_cli
     from app.competences import views as competences_views
     from app.courses import cli as courses_cli
@@ -57,9 +62,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(courses_views.bp)
     app.register_blueprint(quizzes_views.bp)
     app.register_blueprint(competences_views.bp)
+    app.register_blueprint(certificates_views.bp)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)
+    certificates_cli.init_app(app)
     demo_cli.init_app(app)
     quizzes_cli.init_app(app)
     translations.init_app(app)

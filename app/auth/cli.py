@@ -31,6 +31,19 @@ def init_app(app: Flask) -> None:
         db.session.commit()
         click.echo(f"{len(created)} institutions created" if created else "Nothing changed.")
 
+    @institutions.command("signatory")
+    @click.option("--institution", "slug", required=True)
+    @click.option("--name", required=True, help="Who signs the institution's certificates.")
+    @click.option("--title", required=True, help="Their title, e.g. 'Director'.")
+    def signatory_command(slug: str, name: str, title: str) -> None:
+        """Set who signs the institution's certificates (name and title on the PDF)."""
+        institution = services.institution_by_slug(slug)
+        if institution is None:
+            raise click.ClickException(f"unknown institution '{slug}'")
+        institution.signatory_name, institution.signatory_title = name.strip(), title.strip()
+        db.session.commit()
+        click.echo(f"{slug}: {institution.signatory_name}, {institution.signatory_title}")
+
     users = AppGroup("users", help="User accounts.")
 
     @users.command("create")

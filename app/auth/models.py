@@ -34,6 +34,9 @@ class Institution(db.Model):
     country: Mapped[str] = mapped_column(String(2))
     kind: Mapped[str] = mapped_column(String(32))
     partner_role: Mapped[str] = mapped_column(String(16))
+    # Who signs this institution's certificates; configured with `flask institutions signatory`.
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_title: Mapped[str] = mapped_column(String(200), default="")
 
     def __repr__(self) -> str:
         return f"<Institution {self.slug}>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -34,6 +34,12 @@ def pick_language(available: set[str] | list[str], language: str) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and services: the platform's default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # An explicit ?lang= wins: a public page such as /verify/<code> is shared in any language.
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
     if current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     chosen = session.get("language")

@@ -74,6 +74,8 @@ class CourseSource:
     languages: list[str]
     workload_hours: int
     institution: str
+    # Certificates of the course expire this many months after issue; None: they do not expire.
+    certificate_validity_months: int | None
     competences: list[CompetenceClaim]
     lessons: list[LessonSource]
     assets: list[str]
@@ -158,7 +160,7 @@ def load_course(
     check.keys(
         meta,
         {"slug", "title", "summary", "languages", "workload_hours", "institution"},
-        {"competences"},
+        {"competences", "certificate_validity_months"},
         "the course metadata",
     )
     slug = check.slug(meta, "slug", "course slug") or ""
@@ -176,6 +178,9 @@ def load_course(
         languages=languages,
         workload_hours=workload or 0,
         institution=str(institution or ""),
+        certificate_validity_months=check.integer(
+            meta, "certificate_validity_months", "certificate_validity_months", 1, 240
+        ),
         competences=_competences(check, meta, framework),
         lessons=[],
         assets=_assets(check, folder),

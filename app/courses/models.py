@@ -16,6 +16,7 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
     workload_hours: Mapped[int]
+    certificate_validity_months: Mapped[int | None]
     # Hash of everything loaded for the course: a sync that finds it equal changes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))
     is_retired: Mapped[bool] = mapped_column(default=False)

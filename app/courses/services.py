@@ -149,6 +149,7 @@ def _sync_course(
         changes.append(f"updated course {source.slug}")
     course.institution_id = institutions[source.institution]
     course.workload_hours = source.workload_hours
+    course.certificate_validity_months = source.certificate_validity_months
     course.content_hash = source.content_hash
     course.is_retired = False
     course.updated_at = utcnow()
@@ -470,6 +471,11 @@ def update_completion(user_id: int, course: Course) -> Enrolment:
             db.session.flush()
             claims = [(row.competence_id, row.level) for row in course.competences]
             evidence_from_course(user_id, course.id, claims)
+            # Imported here: certificates build on courses, not the other way round.
+            from app.auth.models import User
+            from app.certificates.services import issue
+
+            issue(db.session.get(User, user_id), course)
     return enrolment
 
 

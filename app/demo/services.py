@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.services import UserData, create_user, institution_by_slug, seed_institutions
+from app.auth.services import (
+    UserData,
+    create_user,
+    institution_by_slug,
+    institutions,
+    seed_institutions,
+)
 from app.competences.models import JobRole
 from app.extensions import db
 
@@ -54,6 +60,11 @@ def seed_demo() -> list[DemoAccount]:
             roles=set(account.roles),
         )
         create_user(data, account.password)
+    # Certificates name a signatory; real ones are set with `flask institutions signatory`.
+    for institution in institutions():
+        if not institution.signatory_name:
+            institution.signatory_name = "Demo Signatory"
+            institution.signatory_title = "Director (demo)"
     db.session.flush()
     return list(DEMO_ACCOUNTS)
 

@@ -21,6 +21,8 @@ OWNER_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN_REDIRECT}
 TRAINER_PAGE = {**ADMIN_PAGE, "trainer": 200}
 HR_PAGE = {**ADMIN_PAGE, "hr": 200}
 RATER_PAGE = {**HR_PAGE, "trainer": 200, "assessor": 200}
+# Someone else's certificate: their HR (same institution) and admins; others learn nothing (404).
+SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
     "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
@@ -57,6 +59,17 @@ MATRIX = {
     "quizzes.grading": ("GET", "/quiz/grading", TRAINER_PAGE),
     "quizzes.grade": ("GET", "/quiz/grading/{answer}", TRAINER_PAGE),
     "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", TRAINER_PAGE),
+    "certificates.lookup": ("GET", "/verify", PUBLIC_PAGE),
+    "certificates.verify": ("GET", "/verify/{code}", PUBLIC_PAGE),
+    "certificates.issuer": ("GET", "/issuers/czss-cakovec", PUBLIC_PAGE),
+    "certificates.status_list": ("GET", "/issuers/czss-cakovec/status/revocation", PUBLIC_PAGE),
+    "certificates.mine": ("GET", "/my/certificates", LEARNER_PAGE),
+    "certificates.pdf": ("GET", "/certificates/{certificate}.pdf", SCOPED),
+    "certificates.credential": ("GET", "/certificates/{certificate}.json", SCOPED),
+    "certificates.institution_list": ("GET", "/hr/certificates", HR_PAGE),
+    "certificates.institution_csv": ("GET", "/hr/certificates.csv", HR_PAGE),
+    "certificates.issue_form": ("GET", "/certificates/issue", TRAINER_PAGE),
+    "certificates.revoke": ("GET", "/certificates/{certificate}/revoke", ADMIN_PAGE),
     "admin.user_deactivate": (
         "POST",
         "/admin/users/{user}/deactivate",
@@ -98,16 +111,35 @@ def _rating(app, user_id: int) -> int:
         return row.id
 
 
+def _certificate(app, user_id: int) -> tuple[int, str]:
+    from app.auth.models import User
+    from app.certificates.services import issue
+    from app.courses.services import get_course
+
+    with app.app_context():
+        certificate, _created = issue(db.session.get(User, user_id), get_course("beta"))
+        db.session.commit()
+        return certificate.id, certificate.code
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_access_it_should(app, client, courses, make_user, role):
     target = make_user(full_name="Target")
     attempt, answer = _submitted_attempt(app, target)
     rating = _rating(app, target)
+    certificate, code = _certificate(app, target)
     if role != "anonymous":
         login(client, make_user(roles=set() if role == "learner" else {role}))
     failures = []
     for endpoint, (method, path, expected) in MATRIX.items():
-        url = path.format(user=target, attempt=attempt, answer=answer, rating=rating)
+        url = path.format(
+            user=target,
+            attempt=attempt,
+            answer=answer,
+            rating=rating,
+            certificate=certificate,
+            code=code,
+        )
         if method == "GET":
             response = client.get(url)
         else:

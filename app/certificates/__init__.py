@@ -1,0 +1,1 @@
+"""Signed completion certificates: issuing, PDF, Open Badges 3.0 credentials and verification."""

@@ -1,0 +1,113 @@
+"""`flask certificates keygen|issue|export|verify|revoke`: certificates from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.auth.services import institution_by_slug, normalise_email
+from app.certificates import keys, services
+from app.certificates.pdf import format_code
+from app.core.errors import DomainError
+from app.courses.models import Course
+from app.extensions import db
+
+group = AppGroup("certificates", help="Issue, export, verify and revoke certificates.")
+
+
+@group.command("keygen")
+@click.option("--institution", "slug", required=True, help="The issuing institution's slug.")
+def keygen(slug: str) -> None:
+    """Create the institution's signing key pair; a previous key is retired, not deleted."""
+    institution = institution_by_slug(slug)
+    if institution is None:
+        raise click.ClickException(f"unknown institution '{slug}' (see `flask institutions list`)")
+    key = keys.generate_key(institution)
+    db.session.commit()
+    # The private key's location is printed; the key itself never is.
+    click.echo(f"public key: {key.public_key_multibase}")
+    click.echo(f"private key written to the key folder for {slug} (SIGNING_KEY_DIR)")
+
+
+@group.command("issue")
+@click.option("--user", "email", required=True, help="The learner's e-mail.")
+@click.option("--course", "slug", required=True, help="The course slug.")
+def issue(email: str, slug: str) -> None:
+    """Issue a certificate by hand (an in-person training); once per learner and course."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"no account with the e-mail {email}")
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        raise click.ClickException(f"no course '{slug}' (run `flask courses sync`)")
+    try:
+        certificate, created = services.issue(user, course)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    if not created:
+        click.echo("already issued:", err=True)
+    click.echo(f"serial: {certificate.serial}")
+    click.echo(f"code: {format_code(certificate.code)}")
+
+
+def _certificate(code: str):
+    certificate = services.find_by_code(code)
+    if certificate is None:
+        raise click.ClickException(f"no certificate with the code {code}")
+    return certificate
+
+
+@group.command("export")
+@click.option("--code", required=True, help="The verification code.")
+@click.option("--format", "kind", type=click.Choice(["pdf", "ob3"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export(code: str, kind: str, output: Path) -> None:
+    """Write the certificate's PDF or its signed Open Badges 3.0 credential to a file."""
+    certificate = _certificate(code)
+    if kind == "pdf":
+        output.write_bytes(services.pdf_bytes(certificate))
+    else:
+        output.write_text(services.credential_json(certificate) + "\n", encoding="utf-8")
+    db.session.commit()
+    click.echo(f"{certificate.serial} -> {output}")
+
+
+@group.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify(file: Path) -> None:
+    """Check a credential (signature, key, expiry, revocation) or a PDF; exit 1 if not valid."""
+    result = services.verify_file(file.read_bytes())
+    if not result.ok:
+        click.echo(f"INVALID: {result.reason}", err=True)
+        sys.exit(1)
+    click.echo(result.reason)
+
+
+@group.command("revoke")
+@click.option("--code", required=True, help="The verification code.")
+@click.option("--reason", required=True, help="Why: shown on the public verification page.")
+@click.option("--by", "email", required=True, help="The administrator's e-mail.")
+def revoke(code: str, reason: str, email: str) -> None:
+    """Revoke a certificate."""
+    admin = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if admin is None or not admin.has_role("admin"):
+        raise click.ClickException(f"{email} is not an administrator")
+    certificate = _certificate(code)
+    try:
+        services.revoke(certificate, admin, reason)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"revoked {certificate.serial}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(group)

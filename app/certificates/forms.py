@@ -1,0 +1,46 @@
+"""Forms for looking up, issuing and revoking certificates."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LookupForm(FlaskForm):
+    # A GET form that only reads: nothing to protect with a CSRF token.
+    class Meta:
+        csrf = False
+
+    code = StringField(
+        _l("Verification code"),
+        validators=[DataRequired(), Length(max=40)],
+        filters=[_strip],
+        description=_l("The 16 characters printed under the QR code, e.g. ABCD-EFGH-JKMN-PQRS."),
+    )
+    submit = SubmitField(_l("Check"))
+
+
+class IssueForm(FlaskForm):
+    email = EmailField(
+        _l("Learner's e-mail"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[_strip],
+    )
+    course = SelectField(_l("Course"), validators=[DataRequired()])
+    submit = SubmitField(_l("Issue certificate"))
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for the revocation"),
+        validators=[DataRequired(), Length(max=2000)],
+        filters=[_strip],
+        description=_l("Shown on the public verification page."),
+    )
+    submit = SubmitField(_l("Revoke certificate"))

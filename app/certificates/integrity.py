@@ -1,0 +1,133 @@
+"""Data Integrity proofs with the eddsa-rdfc-2022 cryptosuite, canonicalising offline."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import base58
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pyld import jsonld
+
+CONTEXT_DIR = Path(__file__).parent / "contexts"
+VC_V2 = "https://www.w3.org/ns/credentials/v2"
+OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CONTEXT_FILES = {VC_V2: "credentials-v2.jsonld", OB_V3: "ob-context-3.0.3.json"}
+CRYPTOSUITE = "eddsa-rdfc-2022"
+# The multicodec prefix of an Ed25519 public key (0xed, varint-encoded) in a Multikey.
+ED25519_PUB_PREFIX = b"\xed\x01"
+
+
+class IntegrityError(Exception):
+    """A document that cannot be canonicalised or whose proof does not verify."""
+
+
+@cache
+def _context(url: str) -> dict:
+    return json.loads((CONTEXT_DIR / CONTEXT_FILES[url]).read_text(encoding="utf-8"))
+
+
+def _load_document(url: str, options: dict | None = None) -> dict:
+    # Only the contexts we ship: a credential naming any other context is refused, never fetched.
+    if url not in CONTEXT_FILES:
+        raise jsonld.JsonLdError(
+            f"context {url} is not known offline",
+            "jsonld.LoadDocumentError",
+            code="loading remote context failed",
+        )
+    return {"contextUrl": None, "documentUrl": url, "document": _context(url)}
+
+
+def canonicalize(document: dict[str, Any]) -> str:
+    """RDF Dataset Canonicalization (RDFC-1.0, the former URDNA2015) as N-Quads."""
+    try:
+        return jsonld.normalize(
+            document,
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": _load_document,
+            },
+        )
+    except jsonld.JsonLdError as error:
+        raise IntegrityError(f"the document is not valid JSON-LD: {error}") from error
+
+
+def public_key_multibase(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes_raw()
+    return "z" + base58.b58encode(ED25519_PUB_PREFIX + raw).decode()
+
+
+def public_key_from_multibase(value: str) -> Ed25519PublicKey:
+    if not value.startswith("z"):
+        raise IntegrityError("the public key is not base58btc multibase")
+    decoded = base58.b58decode(value[1:])
+    if not decoded.startswith(ED25519_PUB_PREFIX) or len(decoded) != 34:
+        raise IntegrityError("the public key is not an Ed25519 Multikey")
+    return Ed25519PublicKey.from_public_bytes(decoded[2:])
+
+
+def _hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
+    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    options = {key: value for key, value in proof_options.items() if key != "proofValue"}
+    # The proof configuration is canonicalised with the document's own context.
+    options["@context"] = unsecured["@context"]
+    proof_hash = hashlib.sha256(canonicalize(options).encode()).digest()
+    document_hash = hashlib.sha256(canonicalize(unsecured).encode()).digest()
+    return proof_hash + document_hash
+
+
+def sign(
+    document: dict[str, Any],
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: str,
+) -> dict[str, Any]:
+    """A copy of the document with an eddsa-rdfc-2022 DataIntegrityProof added (as a list)."""
+    proof = {
+        "type": "DataIntegrityProof",
+        "created": created,
+        "verificationMethod": verification_method,
+        "cryptosuite": CRYPTOSUITE,
+        "proofPurpose": "assertionMethod",
+    }
+    signature = private_key.sign(_hash_data(document, proof))
+    proof["proofValue"] = "z" + base58.b58encode(signature).decode()
+    secured = copy.deepcopy({key: value for key, value in document.items() if key != "proof"})
+    secured["proof"] = [proof]
+    return secured
+
+
+def proofs(document: dict[str, Any]) -> list[dict[str, Any]]:
+    proof = document.get("proof")
+    if isinstance(proof, dict):
+        return [proof]
+    if isinstance(proof, list) and all(isinstance(item, dict) for item in proof):
+        return proof
+    raise IntegrityError("the document has no proof")
+
+
+def verify(document: dict[str, Any], public_key: Ed25519PublicKey) -> dict[str, Any]:
+    """Check the document's single eddsa-rdfc-2022 proof; return it, or raise IntegrityError."""
+    found = proofs(document)
+    if len(found) != 1:
+        raise IntegrityError("expected exactly one proof")
+    proof = found[0]
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
+        raise IntegrityError(f"the proof is not a DataIntegrityProof with {CRYPTOSUITE}")
+    if proof.get("proofPurpose") != "assertionMethod":
+        raise IntegrityError("the proof's purpose is not assertionMethod")
+    value = proof.get("proofValue", "")
+    if not isinstance(value, str) or not value.startswith("z"):
+        raise IntegrityError("the proof value is not base58btc multibase")
+    try:
+        signature = base58.b58decode(value[1:])
+        public_key.verify(signature, _hash_data(document, proof))
+    except (InvalidSignature, ValueError) as error:
+        raise IntegrityError("the signature does not match the credential") from error
+    return proof

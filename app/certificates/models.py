@@ -1,0 +1,83 @@
+"""Certificates, the institutions' signing keys and the per-institution counters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class InstitutionKey(db.Model):
+    """The public half of an institution's Ed25519 signing key; the private half stays on disk."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    # The multibase (z6Mk...) encoding of the public key: also the verification method's fragment.
+    public_key_multibase: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A retired key signs nothing new but still verifies what it signed.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    institution = relationship("Institution")
+
+
+class CertificateCounter(db.Model):
+    """Per institution: the serial sequence of the year and the next status-list slot.
+
+    Issuing locks this row first, so one institution's certificates get gap-free serials and a
+    learner's concurrent completions find each other's certificate.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), unique=True)
+    year: Mapped[int] = mapped_column(default=0)
+    serial: Mapped[int] = mapped_column(default=0)
+    status_slots: Mapped[int] = mapped_column(default=0)
+
+
+class Certificate(db.Model):
+    __table_args__ = (
+        # Exactly one certificate per learner and course, whoever or whatever issues it.
+        UniqueConstraint("user_id", "course_id"),
+        UniqueConstraint("institution_id", "status_index"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    # Crockford base32 of 80 random bits, stored without separators.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    # What was attested, frozen at issue: later edits of names or courses do not change it.
+    learner_name: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2))
+    course_titles: Mapped[dict] = mapped_column(JSON)
+    content_version: Mapped[str] = mapped_column(String(64))
+    workload_hours: Mapped[int]
+    competences: Mapped[list] = mapped_column(JSON)
+    signatory_name: Mapped[str] = mapped_column(String(200))
+    signatory_title: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    issued_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    status_index: Mapped[int]
+    key_id: Mapped[int] = mapped_column(ForeignKey("institution_key.id"))
+    credential: Mapped[dict] = mapped_column(JSON)
+    pdf_languages: Mapped[list] = mapped_column(JSON)
+    # The PDF lives in the storage folder; its hash lets `flask certificates verify` check a copy.
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
+    pdf_en_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    user = relationship("User", foreign_keys=[user_id])
+    course = relationship("Course")
+    institution = relationship("Institution")
+    key = relationship(InstitutionKey)

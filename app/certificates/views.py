@@ -1,0 +1,345 @@
+"""Certificate pages: public verification and issuer profiles, learners', HR's and admins' lists."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.models import Institution, User
+from app.auth.services import institution_by_slug, institutions, normalise_email
+from app.certificates import keys, services
+from app.certificates.credential import issuer_id
+from app.certificates.forms import IssueForm, LookupForm, RevokeForm
+from app.certificates.models import Certificate
+from app.core import ratelimit
+from app.core.errors import DomainError
+from app.core.i18n import current_language
+from app.core.permissions import public, roles_required
+from app.courses.models import Course
+from app.courses.services import catalogue
+from app.extensions import db
+
+bp = Blueprint("certificates", __name__)
+STATUSES = (services.VALID, services.EXPIRED, services.REVOKED)
+
+
+# --- public ------------------------------------------------------------------------------------
+
+
+@bp.route("/verify")
+@public
+def lookup():
+    form = LookupForm(request.args)
+    if request.args and form.validate():
+        code = services.normalise_code(form.code.data)
+        if code:
+            return redirect(url_for("certificates.verify", code=code))
+        form.code.errors.append(_("This is not a verification code: check the 16 characters."))
+    return render_template("certificates/lookup.html", form=form)
+
+
+@bp.route("/verify/<code>")
+@public
+def verify(code: str):
+    config = current_app.config
+    allowed = ratelimit.hit(
+        "verify",
+        request.remote_addr or "",
+        config["VERIFY_RATE_LIMIT"],
+        config["VERIFY_RATE_WINDOW_SECONDS"],
+    )
+    db.session.commit()
+    if not allowed:
+        return render_template("certificates/verify.html", limited=True), 429
+    certificate = services.find_by_code(code)
+    status = services.status_of(certificate) if certificate else services.UNKNOWN
+    response = render_template(
+        "certificates/verify.html", certificate=certificate, status=status, limited=False
+    )
+    return response, (200 if certificate else 404)
+
+
+def _issuer_or_404(slug: str) -> Institution:
+    institution = institution_by_slug(slug)
+    if institution is None:
+        abort(404)
+    return institution
+
+
+@bp.route("/issuers/<slug>")
+@public
+def issuer(slug: str):
+    institution = _issuer_or_404(slug)
+    key_list = keys.institution_keys(institution.id)
+    wants_json = request.args.get("format") == "json" or (
+        request.accept_mimetypes.best_match(
+            ["text/html", "application/json", "application/ld+json"]
+        )
+        in ("application/json", "application/ld+json")
+    )
+    if wants_json:
+        base = issuer_id(services.base_url(), institution.slug)
+        methods = [
+            {
+                "id": f"{base}#{key.public_key_multibase}",
+                "type": "Multikey",
+                "controller": base,
+                "publicKeyMultibase": key.public_key_multibase,
+                **({"revoked": key.retired_at.isoformat()} if key.retired_at else {}),
+            }
+            for key in key_list
+        ]
+        return jsonify(
+            {
+                "@context": [
+                    "https://www.w3.org/ns/credentials/v2",
+                    "https://w3id.org/security/multikey/v1",
+                ],
+                "id": base,
+                "type": ["Profile"],
+                "name": institution.name,
+                "verificationMethod": methods,
+                "assertionMethod": [m["id"] for m in methods if "revoked" not in m],
+            }
+        )
+    return render_template("certificates/issuer.html", institution=institution, keys=key_list)
+
+
+@bp.route("/issuers/<slug>/status/revocation")
+@public
+def status_list(slug: str):
+    institution = _issuer_or_404(slug)
+    document = services.status_list_credential(institution)
+    db.session.commit()  # a first request may have created the institution's key
+    response = jsonify(document)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- learners ----------------------------------------------------------------------------------
+
+
+@bp.route("/my/certificates")
+@roles_required("learner")
+def mine():
+    return render_template(
+        "certificates/mine.html", certificates=services.learner_certificates(current_user.id)
+    )
+
+
+def _certificate_in_scope(certificate_id: int) -> Certificate:
+    """The learner's own, HR's employees', or any for an administrator; otherwise 404."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    if current_user.has_role("admin") or certificate.user_id == current_user.id:
+        return certificate
+    if (
+        current_user.has_role("hr")
+        and certificate.user.institution_id == current_user.institution_id
+    ):
+        return certificate
+    abort(404)
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+@roles_required("learner")
+def pdf(certificate_id: int):
+    certificate = _certificate_in_scope(certificate_id)
+    english = request.args.get("lang") == "en"
+    data = services.pdf_bytes(certificate, english=english)
+    db.session.commit()  # the English version is stored the first time it is asked for
+    suffix = "-en" if english else ""
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{certificate.serial}{suffix}.pdf"'},
+    )
+
+
+@bp.route("/certificates/<int:certificate_id>.json")
+@roles_required("learner")
+def credential(certificate_id: int):
+    certificate = _certificate_in_scope(certificate_id)
+    return Response(
+        services.credential_json(certificate),
+        mimetype="application/ld+json",
+        headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.json"'},
+    )
+
+
+# --- HR and administrators ---------------------------------------------------------------------
+
+
+def _filters() -> services.CertificateFilters:
+    status = request.args.get("status")
+    return services.CertificateFilters(
+        course_id=request.args.get("course", type=int) or None,
+        status=status if status in STATUSES else None,
+        search=request.args.get("q", "").strip()[:100],
+        year=request.args.get("year", type=int) or None,
+    )
+
+
+def _scope() -> tuple[int | None, Institution | None]:
+    """HR see their own institution's employees; an administrator all, or one institution."""
+    if current_user.has_role("admin"):
+        slug = request.args.get("institution")
+        if slug:
+            institution = _issuer_or_404(slug)
+            return institution.id, institution
+        return None, None
+    return current_user.institution_id, current_user.institution
+
+
+@bp.route("/hr/certificates")
+@roles_required("hr", "admin")
+def institution_list():
+    institution_id, institution = _scope()
+    filters = _filters()
+    return render_template(
+        "certificates/list.html",
+        certificates=services.list_certificates(institution_id, filters),
+        filters=filters,
+        institution=institution,
+        institutions=institutions() if current_user.has_role("admin") else [],
+        courses=catalogue(current_language(), None),
+        years=services.issued_years(),
+        statuses=STATUSES,
+        export_args={key: value for key, value in request.args.items() if value},
+    )
+
+
+@bp.route("/hr/certificates.csv")
+@roles_required("hr", "admin")
+def institution_csv():
+    institution_id, institution = _scope()
+    rows = services.list_certificates(institution_id, _filters())
+    language = current_language()
+    status_names = status_labels()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Serial number"),
+            _("Employee"),
+            _("E-mail"),
+            _("Course"),
+            _("Issuer"),
+            _("Issued on"),
+            _("Valid until"),
+            _("Status"),
+            _("Revoked on"),
+            _("Reason"),
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.serial,
+                row.learner_name,
+                row.user.email,
+                services.title_in(row, language),
+                row.institution.short_name,
+                row.issued_on.isoformat(),
+                row.expires_on.isoformat() if row.expires_on else "",
+                status_names[services.status_of(row)],
+                row.revoked_at.date().isoformat() if row.revoked_at else "",
+                row.revoked_reason,
+            ]
+        )
+    name = f"certificates-{institution.slug if institution else 'all'}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        services.VALID: _("Valid"),
+        services.EXPIRED: _("Expired"),
+        services.REVOKED: _("Revoked"),
+        services.UNKNOWN: _("Unknown"),
+    }
+
+
+@bp.route("/certificates/issue", methods=["GET", "POST"])
+@roles_required("trainer", "admin")
+def issue_form():
+    form = IssueForm()
+    courses = catalogue(current_language(), None)
+    form.course.choices = [(str(card.course.id), card.title) for card in courses]
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
+        course = db.session.get(Course, int(form.course.data))
+        if user is None:
+            form.email.errors.append(_("There is no account with this e-mail address."))
+        elif course is None:
+            abort(404)
+        else:
+            try:
+                certificate, created = services.issue(user, course, issued_by=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+                return render_template("certificates/issue.html", form=form), 409
+            db.session.commit()
+            if created:
+                flash(_("Certificate %(serial)s issued.", serial=certificate.serial), "success")
+            else:
+                flash(
+                    _("%(name)s already has certificate %(serial)s for this course.",
+                      name=certificate.learner_name, serial=certificate.serial),
+                    "info",
+                )  # fmt: skip
+            return redirect(url_for("certificates.issue_form"))
+    return render_template("certificates/issue.html", form=form)
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@roles_required("admin")
+def revoke(certificate_id: int):
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke(certificate, current_user, form.reason.data)
+        except DomainError as error:
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
+            return redirect(url_for("certificates.institution_list"))
+    return render_template("certificates/revoke.html", form=form, certificate=certificate)
+
+
+@bp.app_context_processor
+def _certificate_helpers():
+    return {"certificate_status": services.status_of, "certificate_status_labels": status_labels}
+
+
+@bp.app_template_filter("format_code")
+def _format_code(code: str) -> str:
+    from app.certificates.pdf import format_code
+
+    return format_code(code)
