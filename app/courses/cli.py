@@ -1,4 +1,4 @@
-"""`flask courses check` and `flask courses sync`."""
+"""`flask courses check|sync|export|import`: courses as folders and zip packages."""
 
 from __future__ import annotations
 
@@ -49,5 +49,39 @@ def init_app(app: Flask) -> None:
         for change in report.changes:
             click.echo(change)
         click.echo(f"{len(report.changes)} changes" if report.changed else "Nothing changed.")
+
+    @group.command("export")
+    @click.argument("slug")
+    @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+    def export_command(slug: str, output: Path) -> None:
+        """Write the course's newest revision as a zip of its folder (the courses/ format)."""
+        from app.courses.packages import PackageError, export_zip
+        from app.courses.services import get_course
+
+        course = get_course(slug)
+        if course is None:
+            raise click.ClickException(f"no course '{slug}'")
+        try:
+            output.write_bytes(export_zip(course))
+        except PackageError as error:
+            raise click.ClickException("; ".join(map(str, error.problems))) from error
+        click.echo(f"{slug} -> {output}")
+
+    @group.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def import_command(file: Path) -> None:
+        """Load a course zip: validated like `flask courses check`; all or nothing."""
+        from app.courses.packages import PackageError, import_zip
+
+        try:
+            course = import_zip(file.read_bytes(), label=file.name)
+        except PackageError as error:
+            db.session.rollback()
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(error.problems)} problems; nothing was imported", err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(f"imported {course.slug}")
 
     app.cli.add_command(group)

@@ -1,10 +1,10 @@
-"""Course, lesson, their per-language texts, enrolments and lesson progress."""
+"""Courses, lessons, their per-language texts, revisions, enrolments and lesson progress."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
@@ -17,6 +17,9 @@ class Course(db.Model):
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
     workload_hours: Mapped[int]
     certificate_validity_months: Mapped[int | None]
+    # "folder": loaded by `flask courses sync` (a whole-folder sync may retire it);
+    # "import": came in as a zip, so no folder sync retires it.
+    origin: Mapped[str] = mapped_column(String(8), default="folder", server_default="folder")
     # Hash of everything loaded for the course: a sync that finds it equal changes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))
     is_retired: Mapped[bool] = mapped_column(default=False)
@@ -112,3 +115,23 @@ class LessonProgress(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"), index=True)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CourseRevision(db.Model):
+    """One published state of a course's files: what `flask courses export` writes back out.
+
+    Text files (course.yml, lessons, quizzes) are kept verbatim; images and other assets by
+    SHA-256 in the storage folder's blob store.
+    """
+
+    __table_args__ = (UniqueConstraint("course_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    files: Mapped[dict] = mapped_column(JSON)
+    assets: Mapped[dict] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    source: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -52,6 +52,8 @@ class ContentError(DomainError):
 @dataclass
 class SyncReport:
     changes: list[str] = field(default_factory=list)
+    # Every course of the folder, changed or not, in folder order.
+    courses: list[Course] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -76,8 +78,14 @@ def check_folder(root: Path) -> Catalogue:
     return load_catalogue(root, known_institution_slugs())
 
 
-def sync_folder(root: Path) -> SyncReport:
-    """Load the folder into the database. Idempotent; retires what is gone, never deletes it."""
+def sync_folder(root: Path, origin: str = "folder", author_id: int | None = None) -> SyncReport:
+    """Load the folder into the database. Idempotent; retires what is gone, never deletes it.
+
+    Each course's files are kept as a revision whenever their content changes, so the course
+    can be exported again exactly as it was loaded.
+    """
+    from app.courses.packages import record_revision
+
     catalogue = check_folder(root)
     if catalogue.errors:
         raise ContentError(catalogue.errors)
@@ -114,8 +122,13 @@ def sync_folder(root: Path) -> SyncReport:
             if course.is_retired:
                 course.is_retired = False
                 report.changes.append(f"restored course {source.slug}")
+            report.courses.append(course)
+            if record_revision(course, source.folder, origin, author_id):
+                report.changes.append(f"kept the files of {source.slug} as a revision")
             continue
         course, changes = _sync_course(course, source, institutions, competences)
+        course.origin = origin
+        report.courses.append(course)
         report.changes.extend(changes)
         _copy_assets(source)
         db.session.flush()
@@ -124,10 +137,16 @@ def sync_folder(root: Path) -> SyncReport:
             f"{change} {source.slug}"
             for change in sync_quiz(course.id, source.quiz, primary, competences, source.quiz_hash)
         )
+        record_revision(course, source.folder, origin, author_id)
     loaded = {source.slug for source in catalogue.courses}
     for slug, course in existing.items():
         # One course folder says nothing about the others: only a whole folder retires.
-        if not catalogue.is_single_course and slug not in loaded and not course.is_retired:
+        if (
+            not catalogue.is_single_course
+            and course.origin == "folder"
+            and slug not in loaded
+            and not course.is_retired
+        ):
             course.is_retired = True
             report.changes.append(f"retired course {slug}")
     db.session.flush()

@@ -1,0 +1,228 @@
+"""Course revisions and zip packages: a course moves between git, the platform and installations."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import stat
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.core.sources import Problem
+from app.courses.loader import COURSE_FILE, FRAMEWORK_FILE
+from app.courses.models import Course, CourseRevision
+from app.extensions import db
+
+TEXT_SUFFIXES = (".yml", ".yaml", ".md")
+# A zip is read whole into memory and extracted to a temporary folder: these bound both.
+MAX_ZIP_BYTES = 50 * 1024 * 1024
+MAX_FILES = 500
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+# Fixed timestamps make the same content give the same zip, byte for byte.
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+class PackageError(Exception):
+    """The package is refused; `problems` says why, file by file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problems in the package")
+        self.problems = problems
+
+
+def _blob_path(digest: str) -> Path:
+    return Path(current_app.config["STORAGE_DIR"]) / "blobs" / digest[:2] / digest
+
+
+def snapshot(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The course folder's text files verbatim, and its other files by SHA-256 (stored as blobs)."""
+    files: dict[str, str] = {}
+    assets: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(folder).as_posix()
+        data = path.read_bytes()
+        if path.suffix in TEXT_SUFFIXES:
+            files[name] = data.decode("utf-8")
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        blob = _blob_path(digest)
+        if not blob.exists():
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            blob.write_bytes(data)
+        assets[name] = digest
+    return files, assets
+
+
+def latest_revision(course_id: int) -> CourseRevision | None:
+    return db.session.scalar(
+        select(CourseRevision)
+        .where(CourseRevision.course_id == course_id)
+        .order_by(CourseRevision.number.desc())
+        .limit(1)
+    )
+
+
+def record_revision(
+    course: Course, folder: Path, source: str, author_id: int | None = None
+) -> CourseRevision | None:
+    """Keep the folder as the course's newest revision, unless it is the same content."""
+    latest = latest_revision(course.id)
+    if latest is not None and latest.content_hash == course.content_hash:
+        return None
+    files, assets = snapshot(folder)
+    number = (
+        db.session.scalar(
+            select(func.max(CourseRevision.number)).where(CourseRevision.course_id == course.id)
+        )
+        or 0
+    ) + 1
+    revision = CourseRevision(
+        course_id=course.id,
+        number=number,
+        content_hash=course.content_hash,
+        files=files,
+        assets=assets,
+        author_id=author_id,
+        source=source,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def write_revision(revision: CourseRevision, folder: Path) -> None:
+    """The revision's files into `folder`, exactly as they were read."""
+    for name, text in revision.files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("utf-8"))
+    for name, digest in revision.assets.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_blob_path(digest), target)
+
+
+def export_zip(course: Course) -> bytes:
+    """The course's newest revision as a zip of its folder (`<slug>/course.yml`, ...)."""
+    revision = latest_revision(course.id)
+    if revision is None:
+        raise PackageError([Problem(course.slug, 1, "the course has no stored revision yet")])
+    buffer = io.BytesIO()
+    entries = {name: text.encode("utf-8") for name, text in revision.files.items()}
+    entries.update(
+        {name: _blob_path(digest).read_bytes() for name, digest in revision.assets.items()}
+    )
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(f"{course.slug}/{name}", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            archive.writestr(info, entries[name])
+    return buffer.getvalue()
+
+
+def _safe_members(archive: zipfile.ZipFile, label: str) -> list[tuple[zipfile.ZipInfo, str]]:
+    """Every member with its path inside the course folder; refuses anything that could escape."""
+    problems: list[Problem] = []
+    members: list[tuple[zipfile.ZipInfo, str]] = []
+    infos = archive.infolist()
+    if len(infos) > MAX_FILES:
+        raise PackageError([Problem(label, 1, f"more than {MAX_FILES} files in the zip")])
+    total = 0
+    for info in infos:
+        name = info.filename
+        path = PurePosixPath(name)
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            problems.append(Problem(label, 1, f"'{name}' is a symbolic link"))
+        elif path.is_absolute() or ".." in path.parts or "\\" in name or ":" in name:
+            problems.append(Problem(label, 1, f"'{name}' points outside the course folder"))
+        elif info.file_size > MAX_FILE_BYTES:
+            problems.append(
+                Problem(label, 1, f"'{name}' is larger than {MAX_FILE_BYTES // 2**20} MB")
+            )
+        elif not info.is_dir():
+            members.append((info, name))
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        problems.append(
+            Problem(label, 1, f"the files add up to more than {MAX_TOTAL_BYTES // 2**20} MB")
+        )
+    if problems:
+        raise PackageError(problems)
+    return members
+
+
+def unpack(data: bytes, target: Path, label: str = "package.zip") -> Path:
+    """Extract a course zip safely under `target`; return the course folder it holds."""
+    if len(data) > MAX_ZIP_BYTES:
+        raise PackageError(
+            [Problem(label, 1, f"the zip is larger than {MAX_ZIP_BYTES // 2**20} MB")]
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise PackageError([Problem(label, 1, "not a zip file")]) from error
+    with archive:
+        members = _safe_members(archive, label)
+        names = [name for _info, name in members]
+        if COURSE_FILE in names:
+            prefix = ""
+        else:
+            tops = {name.split("/", 1)[0] for name in names}
+            if len(tops) != 1 or f"{next(iter(tops))}/{COURSE_FILE}" not in names:
+                raise PackageError(
+                    [Problem(label, 1, f"the zip holds no course folder with a {COURSE_FILE}")]
+                )
+            prefix = next(iter(tops)) + "/"
+        folder = target / "course"
+        for info, name in members:
+            if not name.startswith(prefix):
+                raise PackageError([Problem(label, 1, f"'{name}' is outside the course folder")])
+            destination = folder / name.removeprefix(prefix)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as source, destination.open("wb") as sink:
+                # Read at most what the header promised: a lying header cannot fill the disk.
+                sink.write(source.read(MAX_FILE_BYTES + 1)[: MAX_FILE_BYTES + 1])
+            if destination.stat().st_size > MAX_FILE_BYTES:
+                raise PackageError([Problem(label, 1, f"'{name}' is too large")])
+    return folder
+
+
+def import_zip(data: bytes, author_id: int | None = None, label: str = "package.zip") -> Course:
+    """Validate the zip as `flask courses check` would and load it; all or nothing."""
+    from app.courses.services import ContentError, sync_folder
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        extracted = unpack(data, root, label)
+        # The course is checked against this installation's competence framework.
+        framework = Path(current_app.config["COURSES_DIR"]) / FRAMEWORK_FILE
+        staging = root / "staging"
+        staging.mkdir()
+        if framework.exists():
+            shutil.copyfile(framework, staging / FRAMEWORK_FILE)
+        folder = staging / "course"
+        extracted.rename(folder)
+        try:
+            report = sync_folder(folder, origin="import", author_id=author_id)
+        except ContentError as error:
+            problems = [
+                Problem(f"{label}:{_inside(p.path, folder)}", p.line, p.message, p.is_warning)
+                for p in error.problems
+            ]
+            raise PackageError(problems) from error
+        return report.courses[0]
+
+
+def _inside(path: str, folder: Path) -> str:
+    """A problem's path relative to the course folder, as the author sees it in the zip."""
+    marker = f"{folder.name}/"
+    return path.split(marker, 1)[1] if marker in path else path
