@@ -26,6 +26,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     # Every model is known before the schema is used.
     from app.auth import models as _auth_models  # noqa: F401
+    from app.authoring import models as _authoring_models  # noqa: F401
     from app.certificates import models as _certificate_models  # noqa: F401
     from app.competences import models as _competence_models  # noqa: F401
     from app.core import database, errors, i18n, ratelimit, security, translations  # noqa: F401
@@ -45,6 +46,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.auth import cli as auth_cli
     from app.auth import views as auth_views
     from app.auth.forms import role_label
+    from app.authoring import views as authoring_views
     from app.certificates import cli as certificates_cli
     from app.certificates import views as certificates_views
     from app.competences import cli as competences_cli
@@ -63,6 +65,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(quizzes_views.bp)
     app.register_blueprint(competences_views.bp)
     app.register_blueprint(certificates_views.bp)
+    app.register_blueprint(authoring_views.bp)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)

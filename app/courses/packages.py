@@ -136,11 +136,15 @@ def _safe_members(archive: zipfile.ZipFile, label: str) -> list[tuple[zipfile.Zi
     if len(infos) > MAX_FILES:
         raise PackageError([Problem(label, 1, f"more than {MAX_FILES} files in the zip")])
     total = 0
+    seen: set[str] = set()
     for info in infos:
         name = info.filename
         path = PurePosixPath(name)
         mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
+        if name in seen:
+            # Two entries of one name: which one an unzip tool keeps is not defined.
+            problems.append(Problem(label, 1, f"'{name}' is in the zip twice"))
+        elif stat.S_ISLNK(mode):
             problems.append(Problem(label, 1, f"'{name}' is a symbolic link"))
         elif path.is_absolute() or ".." in path.parts or "\\" in name or ":" in name:
             problems.append(Problem(label, 1, f"'{name}' points outside the course folder"))
@@ -150,6 +154,7 @@ def _safe_members(archive: zipfile.ZipFile, label: str) -> list[tuple[zipfile.Zi
             )
         elif not info.is_dir():
             members.append((info, name))
+        seen.add(name)
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
         problems.append(

@@ -70,6 +70,15 @@ MATRIX = {
     "certificates.institution_csv": ("GET", "/hr/certificates.csv", HR_PAGE),
     "certificates.issue_form": ("GET", "/certificates/issue", TRAINER_PAGE),
     "certificates.revoke": ("GET", "/certificates/{certificate}/revoke", ADMIN_PAGE),
+    "authoring.index": ("GET", "/authoring/", TRAINER_PAGE),
+    # Only assigned trainers: the test trainer is not assigned to alpha.
+    "authoring.export": ("GET", "/authoring/courses/alpha/export.zip", ADMIN_PAGE),
+    "authoring.trainers": ("GET", "/authoring/courses/alpha/trainers", ADMIN_PAGE),
+    "authoring.remove_trainer": (
+        "POST",
+        "/authoring/courses/alpha/trainers/remove",
+        {**ADMIN_PAGE, "admin": 302},
+    ),
     "admin.user_deactivate": (
         "POST",
         "/admin/users/{user}/deactivate",

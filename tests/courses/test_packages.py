@@ -165,3 +165,15 @@ def test_the_import_command_lists_problems_and_exits_1(app, runner, tmp_path):
     assert "nothing was imported" in result.output
     missing = runner.invoke(args=["courses", "export", "nope", "--output", str(tmp_path / "x")])
     assert missing.exit_code != 0
+
+
+def test_a_name_twice_in_the_zip_is_refused(app, ctx, tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in alpha_zip().items():
+            zf.writestr(name, data)
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            zf.writestr("alpha/course.yml", b"slug: other\n")
+    with pytest.raises(packages.PackageError) as refused:
+        packages.unpack(buffer.getvalue(), tmp_path)
+    assert "'alpha/course.yml' is in the zip twice" in str(refused.value.problems[0])

@@ -1,0 +1,1 @@
+"""Course authoring: who may edit which course, and course packages in the browser."""

@@ -1,0 +1,114 @@
+"""Authoring pages: the courses a trainer looks after, zip import and export, trainer assignment."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.auth.services import normalise_email
+from app.authoring import services
+from app.authoring.forms import AssignTrainerForm, ImportForm, UnassignForm
+from app.core.permissions import roles_required
+from app.courses.models import Course
+from app.courses.packages import MAX_ZIP_BYTES, PackageError, export_zip, import_zip
+from app.extensions import db
+
+bp = Blueprint("authoring", __name__, url_prefix="/authoring")
+
+
+def _course_or_404(slug: str) -> Course:
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required("trainer", "admin")
+def index():
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        data = form.package.data.read(MAX_ZIP_BYTES + 1)
+        existing = set(db.session.scalars(select(Course.slug)))
+        try:
+            course = import_zip(data, current_user.id, label=form.package.data.filename or "zip")
+        except PackageError as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            if course.slug in existing and not services.can_edit(current_user, course):
+                db.session.rollback()
+                abort(403)
+            if course.slug not in existing and not current_user.has_role("admin"):
+                services.assign(course, current_user)
+            db.session.commit()
+            flash(_("Course %(slug)s imported.", slug=course.slug), "success")
+            return redirect(url_for("authoring.index"))
+    status = 422 if problems else 200
+    courses = services.editable_courses(current_user)
+    return render_template(
+        "authoring/index.html", courses=courses, form=form, problems=problems
+    ), status
+
+
+@bp.route("/courses/<slug>/export.zip")
+@roles_required("trainer", "admin")
+def export(slug: str):
+    course = _course_or_404(slug)
+    if not services.can_edit(current_user, course):
+        abort(403)
+    try:
+        data = export_zip(course)
+    except PackageError:
+        abort(404)
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}.zip"'},
+    )
+
+
+@bp.route("/courses/<slug>/trainers", methods=["GET", "POST"])
+@roles_required("admin")
+def trainers(slug: str):
+    course = _course_or_404(slug)
+    form = AssignTrainerForm()
+    if form.validate_on_submit():
+        email = normalise_email(form.email.data)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            form.email.errors.append(_("There is no account with this e-mail address."))
+        else:
+            try:
+                added = services.assign(course, user)
+            except services.AssignmentError as error:
+                form.email.errors.append(str(error))
+            else:
+                db.session.commit()
+                if added:
+                    flash(
+                        _("%(name)s now looks after this course.", name=user.full_name), "success"
+                    )
+                return redirect(url_for("authoring.trainers", slug=slug))
+    return render_template(
+        "authoring/trainers.html",
+        course=course,
+        form=form,
+        trainers=services.trainers_of(course),
+        remove_form=UnassignForm(),
+    )
+
+
+@bp.route("/courses/<slug>/trainers/remove", methods=["POST"])
+@roles_required("admin")
+def remove_trainer(slug: str):
+    course = _course_or_404(slug)
+    form = UnassignForm()
+    if form.validate_on_submit():
+        services.unassign(course, int(form.user_id.data))
+        db.session.commit()
+    return redirect(url_for("authoring.trainers", slug=slug))
