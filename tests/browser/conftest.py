@@ -45,22 +45,50 @@ def chromium_path() -> str:
     return path
 
 
+# A one-lesson course without a quiz beside the real ones, so a browser test can complete a
+# course (and earn its certificate) in a few clicks.
+SHORT_COURSE = "browser-short-course"
+SHORT_COURSE_FILES = {
+    "course.yml": """slug: browser-short-course
+title: {sl: Kratek tečaj, hr: Kratki tečaj, en: Short course}
+summary: {sl: En kratek del., hr: Jedan kratki dio., en: One short part.}
+languages: [sl, hr, en]
+workload_hours: 1
+institution: csd-lasko
+competences:
+  - id: client-communication
+    level: 1
+""",
+    "01-only.sl.md": "---\ntitle: Edina lekcija\n---\n## Uvod\n\nBesedilo.\n",
+    "01-only.hr.md": "---\ntitle: Jedina lekcija\n---\n## Uvod\n\nTekst.\n",
+    "01-only.en.md": "---\ntitle: The only lesson\n---\n## Introduction\n\nText.\n",
+}
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
     """The real app with the real courses/ folder and the demo accounts, on a free port."""
     base = tmp_path_factory.mktemp("live")
+    courses = base / "courses"
+    shutil.copytree(ROOT / "courses", courses)
+    (courses / SHORT_COURSE).mkdir()
+    for name, text in SHORT_COURSE_FILES.items():
+        (courses / SHORT_COURSE / name).write_text(text, encoding="utf-8")
     app = make_app(
         f"sqlite:///{base / 'live.db'}",
         base / "storage",
         WTF_CSRF_SSL_STRICT=False,
         LOGIN_MAX_FAILURES_PER_ADDRESS=1000,
+        VERIFY_RATE_LIMIT=1000,
     )
     with app.app_context():
         seed_institutions()
-        sync_folder(ROOT / "courses")  # first, so the demo accounts get their job roles
+        sync_folder(courses)  # first, so the demo accounts get their job roles
         seed_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Certificates and their QR codes point to where this server really listens.
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

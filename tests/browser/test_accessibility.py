@@ -36,6 +36,7 @@ def test_learner_pages_have_no_wcag_violations(page, language):
         ("lesson", f"/courses/{COURSE}/lessons/what-is-social-activation"),
         ("my learning", "/my/learning"),
         ("my competences", "/my/competences"),
+        ("my certificates", "/my/certificates"),
     ]:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
@@ -61,4 +62,23 @@ def test_hr_pages_have_no_wcag_violations(page):
     found = {"matrix": violations(page)}
     page.locator("table.matrix tbody th a").first.click()
     found["employee"] = violations(page)
+    page.goto("/hr/certificates")
+    found["certificates"] = violations(page)
+    assert {name: items for name, items in found.items() if items} == {}
+
+
+@pytest.mark.parametrize("language", ["sl", "hr", "en"])
+def test_public_certificate_pages_have_no_wcag_violations(browser, live_server, language):
+    context = browser.new_context(base_url=live_server, locale=language)
+    page = context.new_page()
+    found = {}
+    page.goto("/verify")
+    found["lookup"] = violations(page)
+    page.goto("/verify?code=wrong")  # the form with its error
+    found["lookup error"] = violations(page)
+    page.goto("/verify/0000000000000000")
+    found["unknown code"] = violations(page)
+    page.goto("/issuers/csd-lasko")
+    found["issuer"] = violations(page)
+    context.close()
     assert {name: items for name, items in found.items() if items} == {}
