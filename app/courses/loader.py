@@ -499,10 +499,21 @@ def _check_body(check: Checker, lesson_file: LessonFile, course: CourseSource) -
                 check.problems.append(Problem(lesson_file.path, number, problem))
 
 
+# Link texts that do not say where the link goes (WCAG 2.4.4), in the course languages.
+VAGUE_LINK_TEXTS = {
+    "here", "click here", "link", "this link", "more", "read more", "this", "page",
+    "tukaj", "klikni tukaj", "kliknite tukaj", "povezava", "ta povezava", "več", "preberi več",
+    "ovdje", "klikni ovdje", "kliknite ovdje", "poveznica", "ova poveznica", "više",
+    "pročitaj više", "saznaj više",
+}  # fmt: skip
+
+
 def _check_link(match: re.Match, lessons: set[str], assets: set[str]) -> str | None:
     target, is_image, text = match["target"], bool(match["image"]), match["text"].strip()
     if is_image and not text:
         return f"image '{target}' has no alt text: describe it in ![...]"
+    if not is_image and text.strip("*_ .:").casefold() in VAGUE_LINK_TEXTS:
+        return f"link text '{text}' does not say where the link goes: name the destination"
     if not target:
         return "empty link target"
     if target.startswith("#"):

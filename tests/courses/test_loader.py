@@ -121,6 +121,15 @@ def test_broken_image_and_missing_alt_text(tree: Path):
     assert "has no alt text" in found
 
 
+@pytest.mark.parametrize("text", ["tukaj", "Click here", "**ovdje**", "Povezava"])
+def test_link_text_must_say_where_it_goes(tree: Path, text: str):
+    path = tree / "alpha" / "02-second.hr.md"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, "", f"Više informacija [{text}](https://www.hzz.hr)."]))
+    expected = f"alpha/02-second.hr.md:{len(lines) + 2}: link text '{text}' does not say where"
+    assert any(expected in m for m in messages(tree)), messages(tree)
+
+
 def test_lesson_missing_in_a_language(tree: Path):
     (tree / "alpha" / "03-third.hr.md").unlink()
     assert any(
