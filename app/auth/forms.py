@@ -23,7 +23,7 @@ from app.auth.services import MIN_PASSWORD_LENGTH
 from app.core.i18n import LANGUAGE_NAMES, LANGUAGES
 
 
-def _strip(value: str | None) -> str | None:
+def strip_filter(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
@@ -43,7 +43,7 @@ def _language_choices() -> list[SelectChoice]:
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("E-mail"), filters=[strip_filter], validators=[DataRequired(), Email(), Length(max=254)]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
@@ -64,7 +64,7 @@ class CheckboxList(SelectMultipleField):
 class UserForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
-        _l("E-mail"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)]
+        _l("E-mail"), filters=[strip_filter], validators=[DataRequired(), Email(), Length(max=254)]
     )
     institution_id = SelectField(_l("Institution"), coerce=int, validators=[DataRequired()])
     job_role_id = SelectField(_l("Job role"), coerce=int)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -15,6 +14,7 @@ from app.auth.models import ASSIGNABLE_ROLES, Institution, LoginFailure, User, U
 from app.auth.partners import PARTNERS
 from app.core.database import utcnow
 from app.core.errors import DomainError
+from app.core.ratelimit import rate_key
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
@@ -45,12 +45,6 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _throttle_key(kind: str, value: str) -> str:
-    # Keyed with the app secret so the table holds no e-mail or address that can be read back.
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hashlib.sha256(secret + f"{kind}:{value}".encode()).hexdigest()
-
-
 def _recent_failures(key: str, window: timedelta) -> int:
     return db.session.scalar(
         select(func.count(LoginFailure.id)).where(
@@ -64,8 +58,8 @@ def authenticate(email: str, password: str, address: str) -> User | None:
     config = current_app.config
     window = timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
     email = normalise_email(email)
-    account_key = _throttle_key("email", email)
-    address_key = _throttle_key("address", address)
+    account_key = rate_key("email", email)
+    address_key = rate_key("address", address)
     if (
         _recent_failures(account_key, window) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
         or _recent_failures(address_key, window) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
@@ -109,6 +103,10 @@ def _apply(user: User, data: UserData) -> None:
     user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
         UserRole(role=role) for role in sorted(wanted - {row.role for row in user.role_rows})
     ]
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def _email_taken(email: str, except_id: int | None = None) -> bool:

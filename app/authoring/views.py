@@ -7,8 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.models import User
-from app.auth.services import normalise_email
+from app.auth.services import user_by_email
 from app.authoring import services
 from app.authoring.forms import AssignTrainerForm, ImportForm, UnassignForm
 from app.core.permissions import roles_required
@@ -78,8 +77,7 @@ def trainers(slug: str):
     course = _course_or_404(slug)
     form = AssignTrainerForm()
     if form.validate_on_submit():
-        email = normalise_email(form.email.data)
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = user_by_email(form.email.data)
         if user is None:
             form.email.errors.append(_("There is no account with this e-mail address."))
         else:

@@ -10,8 +10,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.auth.models import User
-from app.auth.services import institution_by_slug, normalise_email
+from app.auth.services import institution_by_slug, user_by_email
 from app.certificates import keys, services
 from app.certificates.pdf import format_code
 from app.core.errors import DomainError
@@ -40,7 +39,7 @@ def keygen(slug: str) -> None:
 @click.option("--course", "slug", required=True, help="The course slug.")
 def issue(email: str, slug: str) -> None:
     """Issue a certificate by hand (an in-person training); once per learner and course."""
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    user = user_by_email(email)
     if user is None:
         raise click.ClickException(f"no account with the e-mail {email}")
     course = db.session.scalar(select(Course).where(Course.slug == slug))
@@ -97,7 +96,7 @@ def verify(file: Path) -> None:
 @click.option("--by", "email", required=True, help="The administrator's e-mail.")
 def revoke(code: str, reason: str, email: str) -> None:
     """Revoke a certificate."""
-    admin = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    admin = user_by_email(email)
     if admin is None or not admin.has_role("admin"):
         raise click.ClickException(f"{email} is not an administrator")
     certificate = _certificate(code)

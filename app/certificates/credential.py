@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import force_locale, gettext, ngettext
 
 from app.certificates.integrity import OB_V3, VC_V2
-from app.core.i18n import pick_language
+from app.core.i18n import pick_text
 
 OB_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
@@ -37,11 +37,6 @@ def status_list_url(base_url: str, slug: str) -> str:
 
 def verify_url(base_url: str, code: str) -> str:
     return f"{base_url}/verify/{code}"
-
-
-def _text(texts: dict[str, str], language: str) -> str:
-    chosen = pick_language(set(texts), language)
-    return texts[chosen] if chosen else ""
 
 
 def build_credential(
@@ -85,7 +80,7 @@ def build_credential(
     alignments = []
     for competence in competences:
         anchor = f"{achievement_id}#competence-{competence['code']}"
-        name = _text(competence["names"], language)
+        name = pick_text(competence["names"], language)
         result_descriptions.append(
             {
                 "id": anchor,
@@ -97,7 +92,7 @@ def build_credential(
                     {
                         "id": f"{anchor}-level-{level}",
                         "type": ["RubricCriterionLevel"],
-                        "name": _text(names, language),
+                        "name": pick_text(names, language),
                         "level": str(level),
                     }
                     for level, names in sorted(level_names.items())
@@ -130,8 +125,8 @@ def build_credential(
         "id": achievement_id,
         "type": ["Achievement"],
         "achievementType": "Course",
-        "name": _text(course_titles, language),
-        "description": _text(course_summaries, language) or _text(course_titles, language),
+        "name": pick_text(course_titles, language),
+        "description": pick_text(course_summaries, language) or pick_text(course_titles, language),
         "criteria": {"narrative": criteria},
         "creator": profile,
         "inLanguage": language,
@@ -162,7 +157,7 @@ def build_credential(
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": profile,
         "validFrom": iso(issued_at),
-        "name": _text(course_titles, language),
+        "name": pick_text(course_titles, language),
         "credentialSubject": subject,
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
         "credentialStatus": {

@@ -7,9 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from app.auth.forms import strip_filter
 
 
 class LookupForm(FlaskForm):
@@ -20,7 +18,7 @@ class LookupForm(FlaskForm):
     code = StringField(
         _l("Verification code"),
         validators=[DataRequired(), Length(max=40)],
-        filters=[_strip],
+        filters=[strip_filter],
         description=_l("The 16 characters printed under the QR code, e.g. ABCD-EFGH-JKMN-PQRS."),
     )
     submit = SubmitField(_l("Check"))
@@ -30,7 +28,7 @@ class IssueForm(FlaskForm):
     email = EmailField(
         _l("Learner's e-mail"),
         validators=[DataRequired(), Email(), Length(max=254)],
-        filters=[_strip],
+        filters=[strip_filter],
     )
     course = SelectField(_l("Course"), validators=[DataRequired()])
     submit = SubmitField(_l("Issue certificate"))
@@ -40,7 +38,7 @@ class RevokeForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the revocation"),
         validators=[DataRequired(), Length(max=2000)],
-        filters=[_strip],
+        filters=[strip_filter],
         description=_l("Shown on the public verification page."),
     )
     submit = SubmitField(_l("Revoke certificate"))

@@ -16,6 +16,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from app.core.i18n import pick_text
+
 FONT_DIR = Path(__file__).parent / "fonts"
 REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 INK = HexColor("#1a1a1a")
@@ -57,13 +59,6 @@ def _register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
 
 
-def _pick(texts: dict[str, str], language: str) -> str:
-    from app.core.i18n import pick_language
-
-    chosen = pick_language(set(texts), language)
-    return texts[chosen] if chosen else ""
-
-
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
     current = ""
@@ -97,6 +92,11 @@ class _Column:
         self.y -= height
 
 
+def _level_line(line: CompetenceLine, language: str) -> str:
+    level = pick_text(line.level_names, language)
+    return f"{pick_text(line.names, language)}: {line.level} – {level}"
+
+
 def _labels(language: str, content: CertificateContent) -> dict[str, str]:
     with force_locale(language):
         labels = {
@@ -119,10 +119,7 @@ def _labels(language: str, content: CertificateContent) -> dict[str, str]:
             "verify": gettext("Check that this certificate is genuine:"),
             "code": gettext("Verification code"),
         }
-        labels["levels"] = [
-            f"{_pick(line.names, language)}: {line.level} – {_pick(line.level_names, language)}"
-            for line in content.competences
-        ]
+        labels["levels"] = [_level_line(line, language) for line in content.competences]
     return labels
 
 
@@ -133,7 +130,7 @@ def render_certificate(content: CertificateContent, languages: tuple[str, ...]) 
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1, initialFontName=REGULAR)
     canvas.setTitle(f"{content.serial} – {content.learner_name}")
     canvas.setAuthor(content.institution_name)
-    canvas.setSubject(" / ".join(_pick(content.course_titles, lang) for lang in languages))
+    canvas.setSubject(" / ".join(pick_text(content.course_titles, lang) for lang in languages))
     canvas.setCreator("2SoKroG")
 
     # A frame and the issuer across the top.
@@ -160,7 +157,7 @@ def render_certificate(content: CertificateContent, languages: tuple[str, ...]) 
         column.text(label["certifies"], size=10, color=MUTED)
         column.text(content.learner_name, size=15, font=BOLD)
         column.text(label["completed"], size=10, color=MUTED)
-        column.text(_pick(content.course_titles, language), size=13, font=BOLD)
+        column.text(pick_text(content.course_titles, language), size=13, font=BOLD)
         column.text(label["workload"], size=10)
         if label["levels"]:
             column.space(2 * mm)

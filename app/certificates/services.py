@@ -26,6 +26,7 @@ from app.certificates.pdf import CertificateContent, CompetenceLine, render_cert
 from app.competences.models import ProficiencyLevel
 from app.core.database import local_today, utcnow
 from app.core.errors import DomainError
+from app.core.i18n import pick_text
 from app.courses.models import Course
 from app.extensions import db
 
@@ -507,10 +508,7 @@ def list_certificates(
 
 def title_in(certificate: Certificate, language: str) -> str:
     """The course title as it was certified, in the reader's language or the best fallback."""
-    from app.core.i18n import pick_language
-
-    chosen = pick_language(set(certificate.course_titles), language)
-    return certificate.course_titles[chosen] if chosen else ""
+    return pick_text(certificate.course_titles, language)
 
 
 def learner_certificates(user_id: int) -> list[Certificate]:

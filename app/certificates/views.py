@@ -19,10 +19,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.auth.models import Institution, User
-from app.auth.services import institution_by_slug, institutions, normalise_email
+from app.auth.models import Institution
+from app.auth.services import institution_by_slug, institutions, user_by_email
 from app.certificates import keys, services
 from app.certificates.credential import issuer_id
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
@@ -288,7 +287,7 @@ def issue_form():
     courses = catalogue(current_language(), None)
     form.course.choices = [(str(card.course.id), card.title) for card in courses]
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
+        user = user_by_email(form.email.data)
         course = db.session.get(Course, int(form.course.data))
         if user is None:
             form.email.errors.append(_("There is no account with this e-mail address."))
@@ -335,7 +334,11 @@ def revoke(certificate_id: int):
 
 @bp.app_context_processor
 def _certificate_helpers():
-    return {"certificate_status": services.status_of, "certificate_status_labels": status_labels}
+    return {
+        "certificate_status": services.status_of,
+        "certificate_status_labels": status_labels,
+        "certificate_title": lambda certificate: services.title_in(certificate, current_language()),
+    }
 
 
 @bp.app_template_filter("format_code")

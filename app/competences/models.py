@@ -17,10 +17,9 @@ class Translated:
     names: dict
 
     def name(self, language: str) -> str:
-        from app.core.i18n import pick_language
+        from app.core.i18n import pick_text
 
-        chosen = pick_language(set(self.names), language)
-        return self.names[chosen] if chosen else ""
+        return pick_text(self.names, language)
 
 
 class ProficiencyLevel(Translated, db.Model):

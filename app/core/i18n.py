@@ -33,6 +33,12 @@ def pick_language(available: set[str] | list[str], language: str) -> str | None:
     return None
 
 
+def pick_text(texts: dict[str, str], language: str) -> str:
+    """From a {language: text} map, the text in the best available language for the reader."""
+    chosen = pick_language(set(texts), language)
+    return texts[chosen] if chosen else ""
+
+
 def select_locale() -> str:
     if not has_request_context():  # CLI and services: the platform's default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
