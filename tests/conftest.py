@@ -266,3 +266,13 @@ def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
     """POST a form the way a browser does: with the CSRF token from a page."""
     form = {"csrf_token": csrf_token(client), **(data or {})}
     return client.post(path, data=form, **kwargs)
+
+
+def assign_trainer(app: Flask, user_id: int, course_slug: str) -> None:
+    """Assign a trainer to a course, as an administrator does on the course's trainers page."""
+    from app.authoring.models import CourseTrainer
+    from app.courses.services import get_course
+
+    with app.app_context():
+        db.session.add(CourseTrainer(course_id=get_course(course_slug).id, user_id=user_id))
+        db.session.commit()

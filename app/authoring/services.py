@@ -7,7 +7,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.authoring.models import CourseTrainer
+from app.authoring.drafts import WorkingCopy
+from app.authoring.models import CourseDraft, CourseTrainer
 from app.core.errors import DomainError
 from app.courses.models import Course
 from app.extensions import db
@@ -73,3 +74,24 @@ def unassign(course: Course, user_id: int) -> None:
             CourseTrainer.course_id == course.id, CourseTrainer.user_id == user_id
         )
     )
+
+
+def can_edit_copy(user: User, copy: WorkingCopy) -> bool:
+    """A published course: its trainers and admins; a new course's draft: its author and admins."""
+    if copy.course is not None:
+        return can_edit(user, copy.course)
+    if user.has_role("admin"):
+        return True
+    return copy.draft is not None and copy.draft.created_by_id == user.id
+
+
+def unpublished_drafts(user: User) -> list[CourseDraft]:
+    """Drafts of courses never published: their authors see them, and admins."""
+    query = select(CourseDraft).where(CourseDraft.course_id.is_(None)).order_by(CourseDraft.slug)
+    if not user.has_role("admin"):
+        query = query.where(CourseDraft.created_by_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def draft_slugs() -> set[str]:
+    return set(db.session.scalars(select(CourseDraft.slug)))

@@ -50,7 +50,12 @@ def index():
     status = 422 if problems else 200
     courses = services.editable_courses(current_user)
     return render_template(
-        "authoring/index.html", courses=courses, form=form, problems=problems
+        "authoring/index.html",
+        courses=courses,
+        new_drafts=services.unpublished_drafts(current_user),
+        draft_slugs=services.draft_slugs(),
+        form=form,
+        problems=problems,
     ), status
 
 
@@ -110,3 +115,7 @@ def remove_trainer(slug: str):
         services.unassign(course, int(form.user_id.data))
         db.session.commit()
     return redirect(url_for("authoring.trainers", slug=slug))
+
+
+# The editor's pages live in their own module on this blueprint.
+from app.authoring import editor_views  # noqa: E402, F401

@@ -30,6 +30,9 @@ LESSON_NAME_RE = re.compile(
 QUIZ_NAME_RE = re.compile(r"^quiz\.(?P<language>[a-z]{2})\.md$")
 ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf"}
 MAX_ASSET_BYTES = 5 * 1024 * 1024
+# `translated_from` holds this many hex digits of the source file's SHA-256.
+VERSION_LENGTH = 12
+VERSION_RE = re.compile(r"^[0-9a-f]{12}$")
 LINK_RE = re.compile(
     r"(?P<image>!?)\[(?P<text>[^\]]*)\]\(\s*<?(?P<target>[^)\s>]*)>?"
     r"(?:\s+[\"'][^\"']*[\"'])?\s*\)"
@@ -49,6 +52,14 @@ class LessonFile:
     body: str
     body_first_line: int
     content_hash: str
+    # A translation names the version of the source-language file it was made from.
+    translated_from: str | None = None
+    translated_from_line: int = 1
+
+    @property
+    def version(self) -> str:
+        """What a translation of this file records in `translated_from`."""
+        return self.content_hash[:VERSION_LENGTH]
 
 
 @dataclass
@@ -313,7 +324,39 @@ def _lessons(check: Checker, folder: Path, course: CourseSource, digest) -> list
                 )
     if not lessons:
         check.error(1, "the course has no lessons")
+    _check_translations(check, lessons, course.languages)
     return lessons
+
+
+def _check_translations(check: Checker, lessons: list[LessonSource], languages: list[str]) -> None:
+    """A translation made from an older version of the source file is reported, not refused."""
+    if not languages:
+        return
+    source_language = languages[0]
+    for lesson in lessons:
+        source = lesson.files.get(source_language)
+        for language, lesson_file in lesson.files.items():
+            if lesson_file.translated_from is None:
+                continue
+            if language == source_language:
+                check.problems.append(
+                    Problem(
+                        lesson_file.path,
+                        lesson_file.translated_from_line,
+                        f"translated_from belongs in translations, not in the "
+                        f"{source_language} source",
+                    )
+                )
+            elif source is not None and lesson_file.translated_from != source.version:
+                check.problems.append(
+                    Problem(
+                        lesson_file.path,
+                        lesson_file.translated_from_line,
+                        f"translated from an older version of {PurePosixPath(source.path).name}:"
+                        " the translation needs an update",
+                        is_warning=True,
+                    )
+                )
 
 
 def _quiz(
@@ -420,7 +463,14 @@ def _lesson_file(check: Checker, shown: str, raw: bytes, language: str) -> Lesso
     if meta is None:
         check.problems.extend(file_check.problems)
         return None
-    file_check.keys(meta, {"title"}, {"summary", "minutes"}, "the front matter")
+    file_check.keys(meta, {"title"}, {"summary", "minutes", "translated_from"}, "the front matter")
+    translated_from = meta.get("translated_from")
+    if translated_from is not None and not VERSION_RE.match(str(translated_from)):
+        file_check.error(
+            key_line(meta, "translated_from"),
+            f"translated_from must be the {VERSION_LENGTH} hex digits the editor writes",
+        )
+        translated_from = None
     title = meta.get("title")
     if title is not None and (not isinstance(title, str) or not title.strip()):
         file_check.error(key_line(meta, "title"), "the title is empty")
@@ -442,6 +492,8 @@ def _lesson_file(check: Checker, shown: str, raw: bytes, language: str) -> Lesso
         body=parsed.body,
         body_first_line=parsed.body_first_line,
         content_hash=hashlib.sha256(raw).hexdigest(),
+        translated_from=str(translated_from) if translated_from is not None else None,
+        translated_from_line=key_line(meta, "translated_from") if translated_from else 1,
     )
 
 

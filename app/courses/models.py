@@ -135,3 +135,5 @@ class CourseRevision(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     source: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author = relationship("User")

@@ -52,12 +52,7 @@ def snapshot(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
         if path.suffix in TEXT_SUFFIXES:
             files[name] = data.decode("utf-8")
             continue
-        digest = hashlib.sha256(data).hexdigest()
-        blob = _blob_path(digest)
-        if not blob.exists():
-            blob.parent.mkdir(parents=True, exist_ok=True)
-            blob.write_bytes(data)
-        assets[name] = digest
+        assets[name] = store_blob(data)
     return files, assets
 
 
@@ -99,11 +94,30 @@ def record_revision(
 
 def write_revision(revision: CourseRevision, folder: Path) -> None:
     """The revision's files into `folder`, exactly as they were read."""
-    for name, text in revision.files.items():
+    write_files(revision.files, revision.assets, folder)
+
+
+def store_blob(data: bytes) -> str:
+    """Keep a file in the blob store; return its SHA-256, which names it there."""
+    digest = hashlib.sha256(data).hexdigest()
+    blob = _blob_path(digest)
+    if not blob.exists():
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        blob.write_bytes(data)
+    return digest
+
+
+def blob_bytes(digest: str) -> bytes:
+    return _blob_path(digest).read_bytes()
+
+
+def write_files(files: dict[str, str], assets: dict[str, str], folder: Path) -> None:
+    """A course's text files and blob-stored assets into `folder`, byte for byte."""
+    for name, text in files.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode("utf-8"))
-    for name, digest in revision.assets.items():
+    for name, digest in assets.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_blob_path(digest), target)

@@ -78,14 +78,21 @@ def check_folder(root: Path) -> Catalogue:
     return load_catalogue(root, known_institution_slugs())
 
 
-def sync_folder(root: Path, origin: str = "folder", author_id: int | None = None) -> SyncReport:
+def sync_folder(
+    root: Path,
+    origin: str = "folder",
+    author_id: int | None = None,
+    revision_source: str | None = None,
+) -> SyncReport:
     """Load the folder into the database. Idempotent; retires what is gone, never deletes it.
 
     Each course's files are kept as a revision whenever their content changes, so the course
-    can be exported again exactly as it was loaded.
+    can be exported again exactly as it was loaded. `revision_source` names where the revision
+    came from (the folder, a zip, the editor); by default the origin.
     """
     from app.courses.packages import record_revision
 
+    source_name = revision_source or origin
     catalogue = check_folder(root)
     if catalogue.errors:
         raise ContentError(catalogue.errors)
@@ -123,7 +130,7 @@ def sync_folder(root: Path, origin: str = "folder", author_id: int | None = None
                 course.is_retired = False
                 report.changes.append(f"restored course {source.slug}")
             report.courses.append(course)
-            if record_revision(course, source.folder, origin, author_id):
+            if record_revision(course, source.folder, source_name, author_id):
                 report.changes.append(f"kept the files of {source.slug} as a revision")
             continue
         course, changes = _sync_course(course, source, institutions, competences)
@@ -137,7 +144,7 @@ def sync_folder(root: Path, origin: str = "folder", author_id: int | None = None
             f"{change} {source.slug}"
             for change in sync_quiz(course.id, source.quiz, primary, competences, source.quiz_hash)
         )
-        record_revision(course, source.folder, origin, author_id)
+        record_revision(course, source.folder, source_name, author_id)
     loaded = {source.slug for source in catalogue.courses}
     for slug, course in existing.items():
         # One course folder says nothing about the others: only a whole folder retires.
@@ -242,9 +249,13 @@ def course_url(course_slug: str) -> str:
     return f"{root}/courses/{course_slug}"
 
 
-def render_lesson_html(course_slug: str, body: str) -> str:
-    """The learner's HTML for a lesson body: links to lessons and files point at their URLs."""
+def render_lesson_html(course_slug: str, body: str, files_url: str | None = None) -> str:
+    """The learner's HTML for a lesson body: links to lessons and files point at their URLs.
+
+    The editor's preview passes `files_url` so that images come from the unpublished draft.
+    """
     base = course_url(course_slug)
+    files_base = files_url or f"{base}/files"
 
     def resolve(tag: str, url: str) -> str | None:
         if url.startswith("#") or ":" in url.split("/")[0]:
@@ -253,7 +264,7 @@ def render_lesson_html(course_slug: str, body: str) -> str:
             target = lesson_link_target(url)
             if target:
                 return f"{base}/lessons/{target[0]}{target[1]}"
-        return f"{base}/files/{url}"
+        return f"{files_base}/{url}"
 
     return render_markdown(body, resolve)
 

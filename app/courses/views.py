@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.authoring.services import can_edit
 from app.competences.services import active_competences
 from app.core.database import local_today
 from app.core.i18n import LANGUAGES, current_language
@@ -91,6 +92,8 @@ def course(slug: str):
         done=sum(1 for lesson in lessons if lesson.is_done),
         enrolment=enrolment,
         form=EnrolForm(),
+        # Links for the course's own trainers (and admins): its editor, attempts, statistics.
+        can_train=current_user.is_authenticated and can_edit(current_user, course),
     )
 
 

@@ -60,6 +60,7 @@ def seed_demo() -> list[DemoAccount]:
             roles=set(account.roles),
         )
         create_user(data, account.password)
+    _assign_demo_trainers()
     # Certificates name a signatory; real ones are set with `flask institutions signatory`.
     for institution in institutions():
         if not institution.signatory_name:
@@ -67,6 +68,30 @@ def seed_demo() -> list[DemoAccount]:
             institution.signatory_title = "Director (demo)"
     db.session.flush()
     return list(DEMO_ACCOUNTS)
+
+
+# The demo trainer looks after the introductory course and their own institution's courses.
+DEMO_TRAINER_COURSES = ("social-activation-basics",)
+
+
+def _assign_demo_trainers() -> None:
+    from app.authoring.models import CourseTrainer
+    from app.courses.models import Course
+
+    db.session.flush()
+    for account in DEMO_ACCOUNTS:
+        if "trainer" not in account.roles:
+            continue
+        user = db.session.scalar(select(User).where(User.email == account.email))
+        assigned = set(
+            db.session.scalars(
+                select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id)
+            )
+        )
+        for course in db.session.scalars(select(Course)):
+            is_theirs = course.institution_id == user.institution_id
+            if (is_theirs or course.slug in DEMO_TRAINER_COURSES) and course.id not in assigned:
+                db.session.add(CourseTrainer(course_id=course.id, user_id=user.id))
 
 
 FIRST_NAMES = ("Ana", "Marko", "Petra", "Ivan", "Maja", "Luka", "Nina", "Tomislav", "Eva", "Jure",

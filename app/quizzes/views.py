@@ -19,6 +19,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from wtforms import SelectChoice
 
+from app.authoring.services import can_edit, editable_courses
 from app.core.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from app.core.permissions import roles_required
 from app.courses.services import course_card, get_course
@@ -47,8 +48,14 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
     return attempt
 
 
-def _is_trainer() -> bool:
-    return any(current_user.has_role(role) for role in TRAINERS)
+def _trains(course) -> bool:
+    """Trainers see attempts, statistics and essays of the courses they are assigned to."""
+    return can_edit(current_user, course)
+
+
+def _trainer_of(course) -> None:
+    if not _trains(course):
+        abort(403)
 
 
 @bp.route("/courses/<slug>/quiz")
@@ -151,7 +158,7 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     attempt = db.get_or_404(QuizAttempt, attempt_id)
     is_owner = attempt.user_id == current_user.id
-    if not is_owner and not _is_trainer():
+    if not is_owner and not _trains(attempt.quiz.course):
         abort(403)
     if attempt.state == "in_progress":
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
@@ -178,6 +185,7 @@ def result(attempt_id: int):
 @roles_required(*TRAINERS)
 def attempts(slug: str):
     course, quiz = _course_and_quiz(slug)
+    _trainer_of(course)
     rows = services.all_attempts(quiz.id)
     return render_template(
         "quizzes/attempts.html", card=course_card(course, current_language()), rows=rows
@@ -188,6 +196,7 @@ def attempts(slug: str):
 @roles_required(*TRAINERS)
 def statistics(slug: str):
     course, quiz = _course_and_quiz(slug)
+    _trainer_of(course)
     count, items = quiz_statistics(quiz)
     if request.args.get("format") == "csv":
         return Response(
@@ -206,13 +215,17 @@ def statistics(slug: str):
 @bp.route("/quiz/grading")
 @roles_required(*TRAINERS)
 def grading():
-    return render_template("quizzes/grading.html", answers=services.grading_queue())
+    course_ids = None
+    if not current_user.has_role("admin"):
+        course_ids = [course.id for course in editable_courses(current_user)]
+    return render_template("quizzes/grading.html", answers=services.grading_queue(course_ids))
 
 
 @bp.route("/quiz/grading/<int:answer_id>", methods=["GET", "POST"])
 @roles_required(*TRAINERS)
 def grade(answer_id: int):
     answer = db.get_or_404(AttemptAnswer, answer_id)
+    _trainer_of(answer.attempt.quiz.course)
     if not answer.needs_grading:
         flash(_("This answer has already been graded."), "info")
         return redirect(url_for("quizzes.grading"))
@@ -240,6 +253,7 @@ def import_gift(slug: str):
     course = get_course(slug)
     if course is None:
         abort(404)
+    _trainer_of(course)
     languages = [text.language for text in course.texts] or list(LANGUAGES)
     form = GiftUploadForm()
     form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in languages]

@@ -22,6 +22,8 @@ TRAINER_PAGE = {**ADMIN_PAGE, "trainer": 200}
 HR_PAGE = {**ADMIN_PAGE, "hr": 200}
 RATER_PAGE = {**HR_PAGE, "trainer": 200, "assessor": 200}
 # Someone else's certificate: their HR (same institution) and admins; others learn nothing (404).
+# A change only administrators (and the course's own trainers) make, then redirected.
+ADMIN_DONE = {**ADMIN_PAGE, "admin": 302}
 SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
@@ -53,12 +55,14 @@ MATRIX = {
     "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),
     "quizzes.save": ("POST", "/quiz/attempts/{attempt}/save", OWNER_ONLY),
     "quizzes.submit": ("POST", "/quiz/attempts/{attempt}/submit", OWNER_ONLY),
-    "quizzes.result": ("GET", "/quiz/attempts/{attempt}/result", TRAINER_PAGE),
-    "quizzes.attempts": ("GET", "/courses/alpha/quiz/attempts", TRAINER_PAGE),
-    "quizzes.statistics": ("GET", "/courses/alpha/quiz/statistics", TRAINER_PAGE),
+    # Trainers reach a course's attempts, statistics and essays only when assigned to it, and
+    # the test trainer is not assigned to alpha.
+    "quizzes.result": ("GET", "/quiz/attempts/{attempt}/result", ADMIN_PAGE),
+    "quizzes.attempts": ("GET", "/courses/alpha/quiz/attempts", ADMIN_PAGE),
+    "quizzes.statistics": ("GET", "/courses/alpha/quiz/statistics", ADMIN_PAGE),
     "quizzes.grading": ("GET", "/quiz/grading", TRAINER_PAGE),
-    "quizzes.grade": ("GET", "/quiz/grading/{answer}", TRAINER_PAGE),
-    "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", TRAINER_PAGE),
+    "quizzes.grade": ("GET", "/quiz/grading/{answer}", ADMIN_PAGE),
+    "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", ADMIN_PAGE),
     "certificates.lookup": ("GET", "/verify", PUBLIC_PAGE),
     "certificates.verify": ("GET", "/verify/{code}", PUBLIC_PAGE),
     "certificates.issuer": ("GET", "/issuers/czss-cakovec", PUBLIC_PAGE),
@@ -74,6 +78,28 @@ MATRIX = {
     # Only assigned trainers: the test trainer is not assigned to alpha.
     "authoring.export": ("GET", "/authoring/courses/alpha/export.zip", ADMIN_PAGE),
     "authoring.trainers": ("GET", "/authoring/courses/alpha/trainers", ADMIN_PAGE),
+    "authoring.new_course": ("GET", "/authoring/new", TRAINER_PAGE),
+    "authoring.course": ("GET", "/authoring/courses/alpha/", ADMIN_PAGE),
+    "authoring.settings": ("GET", "/authoring/courses/alpha/settings", ADMIN_PAGE),
+    "authoring.lesson": ("GET", "/authoring/courses/alpha/lessons/first/hr", ADMIN_PAGE),
+    "authoring.quiz": ("GET", "/authoring/courses/alpha/quiz/en", ADMIN_PAGE),
+    "authoring.history": ("GET", "/authoring/courses/alpha/history", ADMIN_PAGE),
+    "authoring.diff": ("GET", "/authoring/courses/alpha/history/diff", ADMIN_PAGE),
+    "authoring.draft_file": (
+        "GET",
+        "/authoring/courses/alpha/draft/files/images/diagram.png",
+        ADMIN_PAGE,
+    ),
+    "authoring.add_lesson": ("POST", "/authoring/courses/alpha/lessons", ADMIN_DONE),
+    "authoring.move_lesson": ("POST", "/authoring/courses/alpha/lessons/first/move", ADMIN_DONE),
+    "authoring.remove_lesson": (
+        "POST",
+        "/authoring/courses/alpha/lessons/first/remove",
+        ADMIN_DONE,
+    ),
+    "authoring.publish": ("POST", "/authoring/courses/alpha/publish", ADMIN_DONE),
+    "authoring.discard": ("POST", "/authoring/courses/alpha/discard", ADMIN_DONE),
+    "authoring.restore": ("POST", "/authoring/courses/alpha/history/1/restore", ADMIN_DONE),
     "authoring.remove_trainer": (
         "POST",
         "/authoring/courses/alpha/trainers/remove",

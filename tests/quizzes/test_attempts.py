@@ -15,7 +15,7 @@ from app.courses.services import get_course
 from app.extensions import db
 from app.quizzes import services
 from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem
-from tests.conftest import csrf_token, login, post
+from tests.conftest import assign_trainer, csrf_token, login, post
 
 # The alpha quiz, slot by slot: single (b right), multiple (0 and 1), true/false (true),
 # short answer (čas, diacritics ignored), numerical (7), essay.
@@ -196,9 +196,18 @@ def test_essay_grading_finishes_the_attempt_and_completes_the_course(
         assert enrolment.completed_at is None  # the quiz is not passed yet
     attempt = start(client)
     client.post(f"/quiz/attempts/{attempt}/submit", data=with_token(client, attempt, RIGHT))
+    # Only the course's trainers grade its essays.
+    outsider = make_user(roles={"trainer"})
+    login(client, outsider)
+    assert "Nothing is waiting for grading." in page(client.get("/quiz/grading"))
+    assign_trainer(app, trainer, "alpha")
     login(client, trainer)
     queue = page(client.get("/quiz/grading"))
     answer_id = int(re.search(r"/quiz/grading/(\d+)", queue).group(1))
+    login(client, outsider)
+    assert client.get(f"/quiz/grading/{answer_id}").status_code == 403
+    assert client.get(f"/quiz/attempts/{attempt}/result").status_code == 403
+    login(client, trainer)
     response = post(client, f"/quiz/grading/{answer_id}", {"percent": "50", "comment": "Good."})
     assert response.status_code == 302
     assert "Nothing is waiting for grading." in page(client.get("/quiz/grading"))
@@ -233,7 +242,10 @@ def test_statistics_and_csv(app, client, courses, make_user):
         for row in db.session.scalars(select(AttemptAnswer).where(AttemptAnswer.needs_grading)):
             services.grade_answer(row, 1, 1.0, "")
         db.session.commit()
-    login(client, make_user(roles={"trainer"}))
+    trainer = make_user(roles={"trainer"})
+    login(client, trainer)
+    assert client.get("/courses/alpha/quiz/statistics").status_code == 403
+    assign_trainer(app, trainer, "alpha")
     html = page(client.get("/courses/alpha/quiz/statistics"))
     assert "Based on 3 finished attempts." in html
     csv = page(client.get("/courses/alpha/quiz/statistics?format=csv"))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.quizzes.models import QuizItem
-from tests.conftest import login, post
+from tests.conftest import assign_trainer, login, post
 
 GIFT = """// A comment line
 $CATEGORY: $course$/Social activation
@@ -103,7 +103,10 @@ def test_course_quiz_exports_as_gift(runner, courses):
 
 
 def test_trainer_uploads_gift_sees_preview_and_confirms(app, client, courses, make_user):
-    login(client, make_user(roles={"trainer"}))
+    trainer = make_user(roles={"trainer"})
+    login(client, trainer)
+    assert client.get("/courses/beta/quiz/import").status_code == 403
+    assign_trainer(app, trainer, "beta")
     data = {"file": (io.BytesIO(GIFT.encode()), "bank.gift"), "language": "sl", "submit": "1"}
     response = post(client, "/courses/beta/quiz/import", data, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
@@ -121,8 +124,10 @@ def test_trainer_uploads_gift_sees_preview_and_confirms(app, client, courses, ma
         assert {item.quiz.course.slug for item in items} == {"beta"}
 
 
-def test_upload_refuses_a_wrong_file_type(client, courses, make_user):
-    login(client, make_user(roles={"trainer"}))
+def test_upload_refuses_a_wrong_file_type(app, client, courses, make_user):
+    trainer = make_user(roles={"trainer"})
+    assign_trainer(app, trainer, "beta")
+    login(client, trainer)
     data = {"file": (io.BytesIO(b"x"), "bank.exe"), "language": "sl", "submit": "1"}
     response = post(client, "/courses/beta/quiz/import", data, content_type="multipart/form-data")
     assert "Upload a .gift or .txt file." in response.get_data(as_text=True)
