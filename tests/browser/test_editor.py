@@ -28,7 +28,9 @@ def test_trainer_writes_previews_publishes_and_a_learner_reads(page, browser, li
     page.locator("form[action$='/lessons'] #title").fill("Prvi stik")
     page.locator("form[action$='/lessons'] #slug").fill("first-contact")
     page.locator("form[action$='/lessons'] [type=submit]").click()
-    expect(page).to_have_url(f"{live_server}/authoring/courses/first-steps/lessons/first-contact/sl")
+    expect(page).to_have_url(
+        f"{live_server}/authoring/courses/first-steps/lessons/first-contact/sl"
+    )
 
     # With JavaScript the server's preview follows the typing; the cursor stays where it was.
     body = page.locator("#body")
