@@ -17,7 +17,7 @@ from flask_babel import gettext
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from app.auth.models import User
 from app.authoring.models import CourseDraft, CourseTrainer
@@ -576,14 +576,19 @@ def publish(copy: WorkingCopy, user: User, overwrite: bool = False) -> Course:
 # --- History ------------------------------------------------------------------------------
 
 
-def revisions(course: Course) -> list[CourseRevision]:
-    """The course's revisions, newest first, with their authors (one query)."""
+def revisions(course: Course, limit: int | None = None) -> list[CourseRevision]:
+    """The course's revisions, newest first, with their authors but not their files (one query)."""
     return list(
         db.session.scalars(
             select(CourseRevision)
             .where(CourseRevision.course_id == course.id)
-            .options(joinedload(CourseRevision.author))
+            .options(
+                joinedload(CourseRevision.author),
+                defer(CourseRevision.files),
+                defer(CourseRevision.assets),
+            )
             .order_by(CourseRevision.number.desc())
+            .limit(limit)
         )
     )
 

@@ -127,7 +127,7 @@ def course(slug: str):
         publish_form=PublishForm(),
         action_form=ActionForm(),
         move_form=MoveForm(),
-        latest=drafts.revisions(copy.course)[:1] if copy.course else [],
+        latest=drafts.revisions(copy.course, limit=1) if copy.course else [],
     )
 
 

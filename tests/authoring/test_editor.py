@@ -512,3 +512,36 @@ def test_trainers_of_other_courses_cannot_open_the_editor(client, courses, make_
     assert client.get(path).status_code == 403
     login(client, make_user(roles={"admin"}))
     assert client.get(path).status_code == 200
+
+
+def test_overview_and_history_run_a_fixed_number_of_queries(app, client, trainer):
+    from app.core.database import count_queries
+
+    login(client, trainer)
+
+    def queries() -> int:
+        with app.app_context(), count_queries() as counter:
+            for path in ("/authoring/courses/alpha/", "/authoring/courses/alpha/history", LESSON):
+                assert client.get(path).status_code == 200
+        return counter.count
+
+    def new_revision(number: int) -> None:
+        body = f"## Part\n\nRevision {number}.\n"
+        assert client.post(LESSON, data=lesson_form(client, body=body)).status_code == 302
+        assert publish(client).status_code == 302
+
+    new_revision(0)
+    few = queries()
+    for number in range(1, 4):
+        new_revision(number)
+    with app.app_context():
+        assert latest_revision(get_course("alpha").id).number == 5
+    assert queries() == few
+    # More lessons in the draft: the same queries.
+    lesson = {"slug": "extra", "title": "Extra"}
+    assert post(client, "/authoring/courses/alpha/lessons", lesson).status_code == 302
+    with_draft = queries()
+    for number in range(3):
+        lesson = {"slug": f"extra-{number}", "title": f"Extra {number}"}
+        assert post(client, "/authoring/courses/alpha/lessons", lesson).status_code == 302
+    assert queries() == with_draft
