@@ -106,3 +106,14 @@ def test_a_trainer_cannot_overwrite_a_course_they_do_not_look_after(
     assert upload(client, changed).status_code == 403
     with app.app_context():
         assert get_course("alpha").origin == "folder"
+
+
+def test_the_demo_trainer_looks_after_their_institutions_courses(app, runner, courses):
+    from app.auth.services import user_by_email
+
+    for _ in range(2):  # idempotent: assigned once
+        assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    with app.app_context():
+        trainer = user_by_email("trainer@demo.2sokrog.eu")
+        # beta is issued by czss-cakovec, where the demo trainer works; alpha is not.
+        assert [course.slug for course in services.editable_courses(trainer)] == ["beta"]
