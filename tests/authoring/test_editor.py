@@ -545,3 +545,24 @@ def test_overview_and_history_run_a_fixed_number_of_queries(app, client, trainer
         lesson = {"slug": f"extra-{number}", "title": f"Extra {number}"}
         assert post(client, "/authoring/courses/alpha/lessons", lesson).status_code == 302
     assert queries() == with_draft
+
+
+def test_a_save_that_races_another_fails_instead_of_overwriting(app, trainer):
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.authoring import drafts
+
+    path = "01-first.sl.md"
+    with app.app_context():
+        copy = drafts.working_copy("alpha")
+        drafts.save_file(copy, path, "first\n", drafts.text_hash(copy.files[path]), trainer)
+        db.session.commit()
+        copy = drafts.working_copy("alpha")
+        # Another request saves between this one's read and its write.
+        with db.engine.begin() as other:
+            other.execute(update(CourseDraft).values(version=CourseDraft.version + 1))
+        with pytest.raises(StaleDataError):
+            drafts.save_file(copy, path, "second\n", drafts.text_hash("first\n"), trainer)
+        db.session.rollback()
+        assert drafts.working_copy("alpha").files[path] == "first\n"
