@@ -62,6 +62,18 @@ def _conflict_reload(slug: str) -> drafts.WorkingCopy:
     return _editable(slug)
 
 
+@bp.errorhandler(StaleDataError)
+def _draft_changed_meanwhile(_error):
+    """Two changes to one draft at the same moment: the later one is refused, not merged."""
+    db.session.rollback()
+    flash(
+        _("Someone else changed the draft at the same moment: nothing was saved, try again."),
+        "error",
+    )
+    slug = (request.view_args or {}).get("slug")
+    return redirect(url_for("authoring.course", slug=slug) if slug else url_for("authoring.index"))
+
+
 def _institution_choices() -> list[tuple[str, str]]:
     rows = db.session.scalars(select(Institution).order_by(Institution.name))
     return [SelectChoice(row.slug, row.name) for row in rows]
