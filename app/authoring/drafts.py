@@ -54,6 +54,15 @@ class EditConflict(DomainError):
         super().__init__(f"{path} changed meanwhile")
         self.path = path
         self.current = current
+        # What this trainer tried to save, to show the two versions' differences.
+        self.mine: str | None = None
+
+    def changes(self) -> list[FileDiff]:
+        """From their version to mine, line by line."""
+        if self.mine is None:
+            return []
+        theirs = {} if self.current is None else {self.path: self.current}
+        return diff(theirs, {}, {self.path: self.mine}, {})
 
 
 class PublishError(DomainError):

@@ -339,6 +339,7 @@ def lesson(slug: str, lesson_slug: str, language: str):
                 )
             # The next save is a deliberate choice over their version.
             form.base_hash.data = drafts.text_hash(conflict.current)
+            conflict.mine = text
         files_url = url_for("authoring.draft_file", slug=slug, name="").rstrip("/")
         preview_html = _preview(
             copy,
@@ -445,6 +446,7 @@ def quiz(slug: str, language: str):
                     flash(_("Saved in the draft. Learners see it once it is published."), "success")
                 return redirect(url_for("authoring.quiz", slug=slug, language=language))
             form.base_hash.data = drafts.text_hash(conflict.current)
+            conflict.mine = text
         parsed, _problems = parse_quiz(text, path)
         preview_html = _preview(
             copy,

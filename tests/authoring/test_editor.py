@@ -144,6 +144,8 @@ def test_the_second_save_of_the_same_lesson_shows_both_versions(app, client, tra
     assert "Someone else saved this file while you were editing it." in page
     assert "Tina&#39;s version." in page  # theirs, shown
     assert "Other&#39;s version." in page  # mine, still in the form
+    assert "removed: </span>− Tina&#39;s version." in page  # and what differs
+    assert "added: </span>+ Other&#39;s version." in page
     with app.app_context():
         draft = db.session.scalar(select(CourseDraft))
         assert "Tina's version." in draft.files["01-first.sl.md"]
