@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 
 from flask import (
     Response,
@@ -56,10 +57,21 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _conflict_reload(slug: str) -> drafts.WorkingCopy:
-    """After a save lost a race with another one: start again from what was saved."""
-    db.session.rollback()
-    return _editable(slug)
+def _save(
+    copy: drafts.WorkingCopy, path: str, save: Callable[[], bool]
+) -> tuple[bool, drafts.EditConflict | None, drafts.WorkingCopy]:
+    """Run one save and commit: (changed, None, copy), or the conflict with the copy as saved."""
+    try:
+        changed = save()
+        db.session.commit()
+    except drafts.EditConflict as error:
+        return False, error, copy
+    except StaleDataError:
+        # Another save of the same draft won the race: start again from what it saved.
+        db.session.rollback()
+        copy = _editable(copy.slug)
+        return False, drafts.EditConflict(path, copy.files.get(path)), copy
+    return changed, None, copy
 
 
 @bp.errorhandler(StaleDataError)
@@ -191,15 +203,12 @@ def settings(slug: str):
                 if form[f"level__{row.code}"].data
             ],
         }
-        try:
-            drafts.save_meta(copy, changes, form.base_hash.data, current_user.id)
-            db.session.commit()
-        except drafts.EditConflict as error:
-            conflict = error
-        except StaleDataError:
-            copy = _conflict_reload(slug)
-            conflict = drafts.EditConflict(COURSE_FILE, copy.files.get(COURSE_FILE))
-        else:
+        _changed, conflict, copy = _save(
+            copy,
+            COURSE_FILE,
+            lambda: drafts.save_meta(copy, changes, form.base_hash.data, current_user.id),
+        )
+        if conflict is None:
             flash(_("Settings saved in the draft."), "success")
             return redirect(url_for("authoring.course", slug=slug))
         form.base_hash.data = drafts.text_hash(conflict.current)
@@ -319,17 +328,14 @@ def lesson(slug: str, lesson_slug: str, language: str):
         text = drafts.lesson_document(fields)
         file_path = path or drafts.lesson_path(entry.position, lesson_slug, language)
         if form.save.data and not form.image.errors:
-            try:
-                changed = drafts.save_lesson(
+            changed, conflict, copy = _save(
+                copy,
+                file_path,
+                lambda: drafts.save_lesson(
                     copy, lesson_slug, language, fields, form.base_hash.data, current_user.id
-                )
-                db.session.commit()
-            except drafts.EditConflict as error:
-                conflict = error
-            except StaleDataError:
-                copy = _conflict_reload(slug)
-                conflict = drafts.EditConflict(file_path, copy.files.get(file_path))
-            else:
+                ),
+            )
+            if conflict is None:
                 if changed:
                     flash(_("Saved in the draft. Learners see it once it is published."), "success")
                 return redirect(
@@ -433,15 +439,12 @@ def quiz(slug: str, language: str):
     if form.validate_on_submit():
         text = drafts.normalise(form.text.data or "")
         if form.save.data:
-            try:
-                changed = drafts.save_file(copy, path, text, form.base_hash.data, current_user.id)
-                db.session.commit()
-            except drafts.EditConflict as error:
-                conflict = error
-            except StaleDataError:
-                copy = _conflict_reload(slug)
-                conflict = drafts.EditConflict(path, copy.files.get(path))
-            else:
+            changed, conflict, copy = _save(
+                copy,
+                path,
+                lambda: drafts.save_file(copy, path, text, form.base_hash.data, current_user.id),
+            )
+            if conflict is None:
                 if changed:
                     flash(_("Saved in the draft. Learners see it once it is published."), "success")
                 return redirect(url_for("authoring.quiz", slug=slug, language=language))
