@@ -61,7 +61,8 @@ class Matrix:
 
 @dataclass(frozen=True)
 class MatrixFilter:
-    institution_id: int
+    # None: every institution, for an administrator's or the lead partner's export.
+    institution_id: int | None
     job_role_id: int | None = None
     area_id: int | None = None
     course_id: int | None = None
@@ -69,7 +70,8 @@ class MatrixFilter:
 
 
 def build_matrix(query: MatrixFilter) -> Matrix:
-    """Employees of one institution against the competences; a fixed number of queries."""
+    """Employees of one institution (or all) against the competences; a fixed number of
+    queries."""
     from app.courses.models import CourseCompetence
 
     # Retired competences stay in the report, last and marked, so earned levels stay visible.
@@ -89,11 +91,9 @@ def build_matrix(query: MatrixFilter) -> Matrix:
             )
         )
     competences = list(db.session.scalars(competence_query))
-    user_query = (
-        select(User)
-        .where(User.institution_id == query.institution_id, User.is_active.is_(True))
-        .order_by(User.full_name, User.id)
-    )
+    user_query = select(User).where(User.is_active.is_(True)).order_by(User.full_name, User.id)
+    if query.institution_id is not None:
+        user_query = user_query.where(User.institution_id == query.institution_id)
     if query.job_role_id:
         user_query = user_query.where(User.job_role_id == query.job_role_id)
     users = list(db.session.scalars(user_query))

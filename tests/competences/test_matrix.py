@@ -156,6 +156,22 @@ def test_cli_export_is_scoped_to_the_institution(app, runner, courses, make_user
     assert [row[0].value for row in sheet.iter_rows()][1:] == ["Ivo Elsewhere"]
 
 
+def test_cli_exports_every_institution_with_all(app, runner, courses, make_user, tmp_path):
+    setup_people(app, make_user)
+    out = tmp_path / "all.xlsx"
+    result = runner.invoke(
+        args=["reports", "matrix", "--all", "--format", "xlsx", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    names = [row[0].value for row in openpyxl.load_workbook(out).active.iter_rows()][1:]
+    assert {"Ana Able", "Bor Beginner", "Ivo Elsewhere"} <= set(names)
+    both = runner.invoke(
+        args=["reports", "matrix", "--all", "--institution", "csd-lasko", "--output", str(out)]
+    )
+    assert both.exit_code != 0
+    assert "either --institution SLUG or --all" in both.output
+
+
 def test_matrix_runs_a_fixed_number_of_queries(app, client, courses, make_user):
     people = setup_people(app, make_user)
     login(client, people["hr"])
