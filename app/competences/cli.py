@@ -83,15 +83,14 @@ def init_app(app: Flask) -> None:
                     f"unknown institution '{slug}'", param_hint="--institution"
                 )
             institution_id = institution.id
-        matrix = reports.build_matrix(reports.MatrixFilter(institution_id=institution_id))
+        matrix = reports.stream_matrix(reports.MatrixFilter(institution_id=institution_id))
         if kind == "csv":
             with output.open("w", encoding="utf-8", newline="") as handle:
-                reports.write_csv(matrix, language, handle)
+                written = reports.write_csv(matrix, language, handle)
         else:
-            reports.write_xlsx(matrix, language, str(output))
+            written = reports.write_xlsx(matrix, language, str(output))
         click.echo(
-            f"{len(matrix.rows)} employees x {len(matrix.competences)} competences "
-            f"written to {output}"
+            f"{written} employees x {len(matrix.competences)} competences written to {output}"
         )
 
     app.cli.add_command(reports_group)

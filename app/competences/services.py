@@ -6,7 +6,7 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.competences.loader import Framework
@@ -252,8 +252,13 @@ def current_levels(
     now = now or utcnow()
     if not user_ids:
         return {}
-    rows = list(
-        db.session.execute(
+    # Expiry is decided in SQL and rows are plain tuples: an export of every employee reads
+    # hundreds of thousands of rows, and converting each timestamp to Python was half its time.
+    is_current = or_(Evidence.expires_at.is_(None), Evidence.expires_at > now)
+    db.session.flush()  # the connection below does not autoflush as session.execute does
+    rows = (
+        db.session.connection()
+        .execute(
             select(
                 Evidence.id,
                 Evidence.user_id,
@@ -261,23 +266,26 @@ def current_levels(
                 Evidence.level,
                 Evidence.is_verified,
                 Evidence.supersedes_id,
-                Evidence.expires_at,
-                Evidence.created_at,
+                is_current,
             )
             .where(Evidence.user_id.in_(user_ids))
             .order_by(Evidence.created_at, Evidence.id)
-        ).all()
+        )
+        .all()
     )
-    superseded = {row.supersedes_id for row in rows if row.supersedes_id}
+    superseded = {row[5] for row in rows if row[5]}
     states: dict[tuple[int, int], LevelState] = {}
-    for row in rows:
-        if row.id in superseded:
+    for evidence_id, user_id, competence_id, level, is_verified, _, current in rows:
+        if evidence_id in superseded:
             continue
-        state = states.setdefault((row.user_id, row.competence_id), LevelState())
-        if not row.is_verified:
-            state.self_level = row.level  # rows come oldest first: the latest wins
-        elif row.expires_at is None or row.expires_at > now:
-            state.level = max(state.level, row.level)
+        key = (user_id, competence_id)
+        state = states.get(key)
+        if state is None:
+            state = states[key] = LevelState()
+        if not is_verified:
+            state.self_level = level  # rows come oldest first: the latest wins
+        elif current and level > state.level:
+            state.level = level
     return states
 
 

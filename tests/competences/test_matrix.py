@@ -248,3 +248,20 @@ def test_hr_appoints_an_assessor_who_then_rates(app, client, courses, make_user)
     post(client, "/hr/assessors", {"user_id": people["ana"], "appoint": "0"})
     login(client, people["ana"])
     assert client.get(f"/hr/employees/{people['bor']}").status_code == 403
+
+
+def test_streamed_export_has_exactly_the_rows_of_the_page(app, courses, make_user):
+    from app.competences import reports
+
+    setup_people(app, make_user)
+    with app.app_context():
+        for institution_id in (db.session.get(User, make_user()).institution_id, None):
+            query = reports.MatrixFilter(institution_id=institution_id)
+            built = reports.build_matrix(query)
+            # One person per chunk: every chunk boundary is crossed.
+            streamed = reports.stream_matrix(query, chunk=1)
+            assert [(row.user.id, row.cells) for row in streamed.rows] == [
+                (row.user.id, row.cells) for row in built.rows
+            ]
+        everyone = reports.build_matrix(reports.MatrixFilter(institution_id=None))
+        assert {"Ana Able", "Ivo Elsewhere"} <= {row.user.full_name for row in everyone.rows}
