@@ -65,6 +65,10 @@ class Session:
         self.app = app
         self.client: FlaskClient = app.test_client()
         self.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "sl"
+        # Over https with a referrer, as a browser: production marks the session cookie secure
+        # and checks the referrer of every form posted over https.
+        self.client.environ_base["wsgi.url_scheme"] = "https"
+        self.client.environ_base["HTTP_REFERER"] = "https://localhost/"
         self.probes = probes
         if user_id is not None:
             with self.client.session_transaction() as session:
