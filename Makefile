@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-dev translations extract-messages lint format clean
+.PHONY: run test install install-dev install-bench bench translations extract-messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+install-bench: $(VENV)/.installed-bench
 
 # Compiled catalogues are build output, made from the .po files on every run.
 translations: $(VENV)/.installed
@@ -47,6 +52,11 @@ format: install-dev
 
 test: install-dev translations lint
 	$(BIN)/pytest
+
+# Benchmarks of issue 8 (see README): BENCH_ARGS="--scale S --databases sqlite" for a quick run.
+BENCH_ARGS ?=
+bench: install-bench translations
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

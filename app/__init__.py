@@ -29,7 +29,15 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.authoring import models as _authoring_models  # noqa: F401
     from app.certificates import models as _certificate_models  # noqa: F401
     from app.competences import models as _competence_models  # noqa: F401
-    from app.core import database, errors, i18n, ratelimit, security, translations  # noqa: F401
+    from app.core import (  # noqa: F401
+        database,
+        errors,
+        health,
+        i18n,
+        ratelimit,
+        security,
+        translations,
+    )
     from app.courses import models as _course_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
     from app.quizzes import models as _quiz_models  # noqa: F401
@@ -42,6 +50,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    health.init_app(app)
 
     from app.auth import cli as auth_cli
     from app.auth import views as auth_views

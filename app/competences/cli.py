@@ -57,7 +57,8 @@ def init_app(app: Flask) -> None:
     reports_group = AppGroup("reports", help="Reports for HR.")
 
     @reports_group.command("matrix")
-    @click.option("--institution", "slug", required=True, help="Institution slug.")
+    @click.option("--institution", "slug", help="Institution slug.")
+    @click.option("--all", "everyone", is_flag=True, help="Every institution in one matrix.")
     @click.option(
         "--format", "kind", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
     )
@@ -65,23 +66,31 @@ def init_app(app: Flask) -> None:
     @click.option(
         "--language", type=click.Choice(["sl", "hr", "en"]), default="en", show_default=True
     )
-    def matrix_command(slug: str, kind: str, output: Path, language: str) -> None:
-        """Export the competence matrix of one institution, as the HR page shows it."""
+    def matrix_command(
+        slug: str | None, everyone: bool, kind: str, output: Path, language: str
+    ) -> None:
+        """Export the competence matrix of one institution (or --all), as the HR page shows it."""
         from app.auth.services import institution_by_slug
         from app.competences import reports
 
-        institution = institution_by_slug(slug)
-        if institution is None:
-            raise click.BadParameter(f"unknown institution '{slug}'", param_hint="--institution")
-        matrix = reports.build_matrix(reports.MatrixFilter(institution_id=institution.id))
+        if bool(slug) == everyone:
+            raise click.UsageError("give either --institution SLUG or --all")
+        institution_id = None
+        if slug:
+            institution = institution_by_slug(slug)
+            if institution is None:
+                raise click.BadParameter(
+                    f"unknown institution '{slug}'", param_hint="--institution"
+                )
+            institution_id = institution.id
+        matrix = reports.stream_matrix(reports.MatrixFilter(institution_id=institution_id))
         if kind == "csv":
             with output.open("w", encoding="utf-8", newline="") as handle:
-                reports.write_csv(matrix, language, handle)
+                written = reports.write_csv(matrix, language, handle)
         else:
-            reports.write_xlsx(matrix, language, str(output))
+            written = reports.write_xlsx(matrix, language, str(output))
         click.echo(
-            f"{len(matrix.rows)} employees x {len(matrix.competences)} competences "
-            f"written to {output}"
+            f"{written} employees x {len(matrix.competences)} competences written to {output}"
         )
 
     app.cli.add_command(reports_group)

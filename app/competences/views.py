@@ -128,7 +128,7 @@ def matrix():
 @roles_required("hr", "admin")
 def matrix_export(kind: str):
     institution = _institution_for_request()
-    data = reports.build_matrix(_matrix_filter(institution.id))
+    data = reports.stream_matrix(_matrix_filter(institution.id))
     name = f"competences-{institution.slug}"
     if kind == "csv":
         return Response(

@@ -394,16 +394,20 @@ def _add_progress(cards: list[CourseCard], user_id: int | None) -> None:
         card.enrolment = enrolments.get(card.course.id)
 
 
-def get_course(slug: str) -> Course | None:
-    return db.session.scalar(
-        select(Course)
-        .where(Course.slug == slug, Course.is_retired.is_(False))
-        .options(
-            selectinload(Course.texts),
+def get_course(slug: str, with_content: bool = True) -> Course | None:
+    """An active course with its titles; `with_content` also loads lessons and competences.
+
+    Pages about the course rather than its content (the quiz pages) skip them: the lesson
+    texts are the largest rows there are.
+    """
+    options = [selectinload(Course.texts), selectinload(Course.institution)]
+    if with_content:
+        options += [
             selectinload(Course.lessons).selectinload(Lesson.texts),
             selectinload(Course.competences).selectinload(CourseCompetence.competence),
-            selectinload(Course.institution),
-        )
+        ]
+    return db.session.scalar(
+        select(Course).where(Course.slug == slug, Course.is_retired.is_(False)).options(*options)
     )
 
 

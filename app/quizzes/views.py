@@ -34,7 +34,7 @@ TRAINERS = ("trainer", "admin")
 
 
 def _course_and_quiz(slug: str):
-    course = get_course(slug)
+    course = get_course(slug, with_content=False)
     quiz = services.quiz_for_course(course.id) if course else None
     if quiz is None:
         abort(404)
@@ -63,9 +63,11 @@ def _trainer_of(course) -> None:
 def quiz_home(slug: str):
     course, quiz = _course_and_quiz(slug)
     attempts = services.attempts_of(current_user.id, quiz.id)
-    for attempt in attempts:
-        services.finish_if_expired(attempt)
-    db.session.commit()
+    # Commit only when a timed-out attempt was graded: a commit expires every loaded attempt,
+    # and the page would then reload them one query each.
+    finished = [attempt for attempt in attempts if services.finish_if_expired(attempt)]
+    if finished:
+        db.session.commit()
     return render_template(
         "quizzes/quiz.html",
         card=course_card(course, current_language()),

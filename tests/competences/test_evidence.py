@@ -98,3 +98,27 @@ def test_a_failed_tagged_question_gives_no_evidence(app, courses, ctx, make_user
     quizzes.submit_attempt(attempt, {0: 0})
     db.session.commit()
     assert db.session.scalars(select(Evidence)).all() == []
+
+
+def test_recording_evidence_takes_the_same_queries_however_many_records(
+    app, courses, ctx, make_user
+):
+    from app.core.database import count_queries
+
+    user = make_user()
+    # One competence expires, the other does not: rows of both kinds in one call.
+    ids = [competence("activation-planning"), competence("cooperation")]
+    with count_queries() as few:
+        record_evidence([EvidenceInput(user, ids[0], 1, "rating"),
+                         EvidenceInput(user, ids[1], 1, "rating")])  # fmt: skip
+    levels = (1, 2, 3, 4)
+    with count_queries() as many:
+        rows = record_evidence(
+            [EvidenceInput(user, ids[number % 2], level, "quiz")
+             for number, level in enumerate(levels * 2)]
+        )  # fmt: skip
+    assert few.count == many.count <= 3
+    assert sorted((row.competence_id, row.level) for row in rows) == sorted(
+        (ids[number % 2], level) for number, level in enumerate(levels * 2)
+    )
+    assert all(row.id and row.is_verified for row in rows)

@@ -156,6 +156,22 @@ def test_cli_export_is_scoped_to_the_institution(app, runner, courses, make_user
     assert [row[0].value for row in sheet.iter_rows()][1:] == ["Ivo Elsewhere"]
 
 
+def test_cli_exports_every_institution_with_all(app, runner, courses, make_user, tmp_path):
+    setup_people(app, make_user)
+    out = tmp_path / "all.xlsx"
+    result = runner.invoke(
+        args=["reports", "matrix", "--all", "--format", "xlsx", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    names = [row[0].value for row in openpyxl.load_workbook(out).active.iter_rows()][1:]
+    assert {"Ana Able", "Bor Beginner", "Ivo Elsewhere"} <= set(names)
+    both = runner.invoke(
+        args=["reports", "matrix", "--all", "--institution", "csd-lasko", "--output", str(out)]
+    )
+    assert both.exit_code != 0
+    assert "either --institution SLUG or --all" in both.output
+
+
 def test_matrix_runs_a_fixed_number_of_queries(app, client, courses, make_user):
     people = setup_people(app, make_user)
     login(client, people["hr"])
@@ -232,3 +248,20 @@ def test_hr_appoints_an_assessor_who_then_rates(app, client, courses, make_user)
     post(client, "/hr/assessors", {"user_id": people["ana"], "appoint": "0"})
     login(client, people["ana"])
     assert client.get(f"/hr/employees/{people['bor']}").status_code == 403
+
+
+def test_streamed_export_has_exactly_the_rows_of_the_page(app, courses, make_user):
+    from app.competences import reports
+
+    setup_people(app, make_user)
+    with app.app_context():
+        for institution_id in (db.session.get(User, make_user()).institution_id, None):
+            query = reports.MatrixFilter(institution_id=institution_id)
+            built = reports.build_matrix(query)
+            # One person per chunk: every chunk boundary is crossed.
+            streamed = reports.stream_matrix(query, chunk=1)
+            assert [(row.user.id, row.cells) for row in streamed.rows] == [
+                (row.user.id, row.cells) for row in built.rows
+            ]
+        everyone = reports.build_matrix(reports.MatrixFilter(institution_id=None))
+        assert {"Ana Able", "Ivo Elsewhere"} <= {row.user.full_name for row in everyone.rows}

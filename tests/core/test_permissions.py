@@ -26,6 +26,7 @@ RATER_PAGE = {**HR_PAGE, "trainer": 200, "assessor": 200}
 ADMIN_DONE = {**ADMIN_PAGE, "admin": 302}
 SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
+    "healthz": ("GET", "/healthz", PUBLIC_PAGE),
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
     "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
     "courses.course_file": ("GET", "/courses/alpha/files/images/diagram.png", PUBLIC_PAGE),

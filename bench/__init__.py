@@ -1,0 +1,1 @@
+"""Benchmarks of the platform: the data generator, the scenarios and `make bench`."""
