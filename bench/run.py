@@ -333,6 +333,8 @@ def main() -> int:
         database = postgres() if kind == "postgresql" else sqlite(WORK / kind)
         with database as url:
             report["databases"][kind] = run_database(kind, url, args)
+        # What is measured so far, in case a later part fails or is stopped.
+        (WORK / "partial-report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if "S5" not in args.skip:
         print("S5 certificate PDFs", flush=True)
