@@ -111,7 +111,9 @@ class S7User(BenchUser):
     """A learner at work: reads lessons, looks at the catalogue and their learning, answers a
     quiz question now and then, with think time between pages."""
 
-    wait_time = between(3, 12)
+    # 5 to 30 s between pages (17.5 s on average): skimming a lesson of 10 KB or answering a
+    # question takes longer than that; 500 such learners offer about 29 requests a second.
+    wait_time = between(5, 30)
 
     def on_start(self) -> None:
         super().on_start()

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from app.auth import services
 from app.auth.forms import ConfirmForm, LanguageForm, LoginForm, UserForm
@@ -35,7 +36,15 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
+    # Every logged-in request starts here: the user, institution, job role and roles in one
+    # query rather than two (the relationship's own selectin load is a second round trip).
+    user = (
+        db.session.scalars(
+            select(User).where(User.id == int(user_id)).options(joinedload(User.role_rows))
+        )
+        .unique()
+        .one_or_none()
+    )
     return user if user is not None and user.is_active else None
 
 

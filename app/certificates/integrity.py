@@ -12,7 +12,6 @@ from typing import Any
 import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
 
 CONTEXT_DIR = Path(__file__).parent / "contexts"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -33,6 +32,8 @@ def _context(url: str) -> dict:
 
 
 def _load_document(url: str, options: dict | None = None) -> dict:
+    from pyld import jsonld
+
     # Only the contexts we ship: a credential naming any other context is refused, never fetched.
     if url not in CONTEXT_FILES:
         raise jsonld.JsonLdError(
@@ -45,6 +46,10 @@ def _load_document(url: str, options: dict | None = None) -> dict:
 
 def canonicalize(document: dict[str, Any]) -> str:
     """RDF Dataset Canonicalization (RDFC-1.0, the former URDNA2015) as N-Quads."""
+    # Imported when first needed: pyld (with its HTTP stack) is 11 MB in every web worker,
+    # and most workers never sign or verify a credential.
+    from pyld import jsonld
+
     try:
         return jsonld.normalize(
             document,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
@@ -71,6 +71,23 @@ EVIDENCE_SOURCES = ("course", "quiz", "rating", "self")
 
 class Evidence(db.Model):
     """One immutable piece of evidence of a competence level; corrections supersede, never edit."""
+
+    __table_args__ = (
+        # Covers current_levels: a person's evidence is read from the index alone, in one
+        # range, instead of one table page per record (records of a person are spread over
+        # years of others'). The HR matrix reads 10,000 of them per page.
+        Index(
+            "ix_evidence_user_levels",
+            "user_id",
+            "created_at",
+            "id",
+            "competence_id",
+            "level",
+            "is_verified",
+            "supersedes_id",
+            "expires_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

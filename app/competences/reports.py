@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
-import xlsxwriter
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -223,6 +222,8 @@ def write_xlsx(matrix: Matrix | MatrixStream, language: str, target: str | IO[by
     """A real spreadsheet: header row, frozen panes, levels as numbers. Written row by row
     (constant_memory), so a large institution is not held in memory twice. Returns the
     number of employees written."""
+    import xlsxwriter  # only exports need it: not loaded into every worker at start-up
+
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
     sheet = workbook.add_worksheet("matrix")
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})

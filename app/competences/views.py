@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
 from app.auth.forms import ConfirmForm
@@ -98,6 +99,51 @@ def _matrix_filter(institution_id: int) -> reports.MatrixFilter:
         course_id=request.args.get("course", type=int) or None,
         sort="gap" if request.args.get("sort") == "gap" else "name",
     )
+
+
+@bp.app_template_global()
+def matrix_rows_html(
+    matrix: reports.Matrix, language: str, met: str, below: str, no_target: str
+) -> Markup:
+    """The body rows of the HR matrix. A page of 250 employees x 40 competences has 10,000
+    cells; through Jinja each cell costs dozens of escapes and lookups (200 ms a page), here
+    one f-string: what a cell shows is the same as the template wrote."""
+    met_mark = (
+        f'<span class="status-done">✓<span class="visually-hidden"> {escape(met)}</span></span>'
+    )
+    below_mark = f'<strong>✗<span class="visually-hidden"> {escape(below)}</span></strong>'
+    none_mark = (
+        f'<span aria-hidden="true">—</span><span class="visually-hidden">{escape(no_target)}</span>'
+    )
+    role_names: dict[int, str] = {}
+    parts = []
+    for row in matrix.rows:
+        user = row.user
+        role = ""
+        if user.job_role is not None:
+            if user.job_role_id not in role_names:
+                role_names[user.job_role_id] = str(escape(user.job_role.name(language)))
+            role = f'<br><span class="meta">{role_names[user.job_role_id]}</span>'
+        url = escape(url_for("competences.employee", user_id=user.id))
+        parts.append(
+            f'<tr>\n<th scope="row"><a href="{url}">{escape(user.full_name)}</a>{role}</th>\n'
+        )
+        for cell in row.cells:
+            level, target = cell.level, cell.target
+            if target is None:
+                parts.append(
+                    f'<td class="cell"><span class="level level-{level}">'
+                    f'<span class="level-number">{level}</span></span> {none_mark}</td>\n'
+                )
+            else:
+                below_target = level < target
+                parts.append(
+                    f'<td class="cell{" cell-below" if below_target else ""}">'
+                    f'<span class="level level-{level}"><span class="level-number">{level}</span>'
+                    f"</span> / {target} {below_mark if below_target else met_mark}</td>\n"
+                )
+        parts.append(f"<td>{row.gap}</td>\n</tr>\n")
+    return Markup("".join(parts))  # noqa: S704 - every value above is escaped or a number
 
 
 @bp.route("/hr/matrix")
