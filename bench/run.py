@@ -30,6 +30,8 @@ BIN = Path(sys.executable).parent
 WORK = ROOT / "bench" / ".work"
 SECRET = "bench-only-secret-key-not-for-any-real-server-2sokrog"  # noqa: S105
 WORKERS = 3
+# Users of the half-rate runs: enough that their random arrivals approach a Poisson stream.
+HALF_RATE_USERS = 32
 
 # Locust user class, and how many HTTP requests one of its tasks makes.
 LOAD_SCENARIOS = {
@@ -239,9 +241,9 @@ def load_scenario(name: str, url: str, env: dict, watch: MemoryWatch, log: Path,
     watch.window()
     saturation = locust(user_class, url, args.users, 0, args.seconds, args.users, env)
     rps = _stats(saturation["Aggregated"])["rps"]
-    # Half the saturated rate, spread over the same users: latency with headroom.
-    rate = rps / 2 / args.users / per_task
-    half = locust(user_class, url, args.users, rate, args.seconds, args.users, env)
+    # Half the saturated rate, as random arrivals from HALF_RATE_USERS: latency with headroom.
+    rate = rps / 2 / HALF_RATE_USERS / per_task
+    half = locust(user_class, url, HALF_RATE_USERS, rate, args.seconds, HALF_RATE_USERS, env)
     result = {
         "saturation": {key: _stats(row) for key, row in saturation.items()},
         "half_rate": {key: _stats(row) for key, row in half.items()},
