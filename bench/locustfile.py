@@ -13,6 +13,7 @@ import os
 import random
 import re
 
+import gevent
 from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -45,6 +46,10 @@ class BenchUser(FastHttpUser):
         number = next(_next_learner)
         self.learner = DATA["learners"][number % len(DATA["learners"])]
         self.rng = random.Random(number)
+        if RATE > 0:
+            # A user runs its first task as soon as it is spawned: without this wait, every
+            # user of a rate-limited run arrives in the same second, a burst at the start.
+            gevent.sleep(random.expovariate(RATE))
 
     def headers(self, person: dict | None = None) -> dict[str, str]:
         person = person or self.learner

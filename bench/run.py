@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -310,6 +311,10 @@ def run_database(kind: str, url: str, args) -> dict:
     return result
 
 
+def _stop(signum, _frame) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["M", "S"], default="M")
@@ -323,6 +328,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     args = parser.parse_args()
     args.skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    # Stopped (kill, or Ctrl+C from a shell that ignores it in background jobs): still stop
+    # gunicorn and the PostgreSQL cluster on the way out.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     report: dict = {
