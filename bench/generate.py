@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import shutil
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -273,6 +274,8 @@ def generate(scale: Scale, workdir: Path) -> Generated:
     for institution in institutions:
         institution.signatory_name = institution.signatory_name or "Bench Signatory"
         institution.signatory_title = institution.signatory_title or "Director"
+    # A folder left by another scale would add its courses: start from nothing.
+    shutil.rmtree(workdir / "courses", ignore_errors=True)
     write_courses(workdir / "courses", scale, [row.slug for row in institutions])
     sync_folder(workdir / "courses")
     db.session.flush()

@@ -1,7 +1,8 @@
 """Locust users of the load scenarios; `bench/run.py` starts locust headless with one class.
 
 BENCH_USERS names the JSON file of signed session cookies and CSRF tokens the runner wrote;
-BENCH_RATE is each simulated user's requests per second (0: as fast as the server answers).
+BENCH_RATE is each simulated user's tasks per second, as random arrivals (0: as fast as the
+server answers).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import os
 import random
 import re
 
-from locust import between, constant, constant_throughput, task
+import gevent
+from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 with open(os.environ.get("BENCH_USERS", "bench/.work/users.json"), encoding="utf-8") as handle:
@@ -23,7 +25,15 @@ _next_learner = itertools.count()
 
 
 def _wait():
-    return constant_throughput(RATE) if RATE > 0 else constant(0)
+    if RATE <= 0:
+        return constant(0)
+
+    # Random (Poisson) arrivals: users that wait a fixed time drift into step and arrive in
+    # bursts, which measures queueing behind the burst rather than the page.
+    def poisson(_user) -> float:
+        return random.expovariate(RATE)
+
+    return poisson
 
 
 class BenchUser(FastHttpUser):
@@ -36,6 +46,10 @@ class BenchUser(FastHttpUser):
         number = next(_next_learner)
         self.learner = DATA["learners"][number % len(DATA["learners"])]
         self.rng = random.Random(number)
+        if RATE > 0:
+            # A user runs its first task as soon as it is spawned: without this wait, every
+            # user of a rate-limited run arrives in the same second, a burst at the start.
+            gevent.sleep(random.expovariate(RATE))
 
     def headers(self, person: dict | None = None) -> dict[str, str]:
         person = person or self.learner

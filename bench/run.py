@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +31,8 @@ BIN = Path(sys.executable).parent
 WORK = ROOT / "bench" / ".work"
 SECRET = "bench-only-secret-key-not-for-any-real-server-2sokrog"  # noqa: S105
 WORKERS = 3
+# Users of the half-rate runs: enough that their random arrivals approach a Poisson stream.
+HALF_RATE_USERS = 32
 
 # Locust user class, and how many HTTP requests one of its tasks makes.
 LOAD_SCENARIOS = {
@@ -239,9 +242,9 @@ def load_scenario(name: str, url: str, env: dict, watch: MemoryWatch, log: Path,
     watch.window()
     saturation = locust(user_class, url, args.users, 0, args.seconds, args.users, env)
     rps = _stats(saturation["Aggregated"])["rps"]
-    # Half the saturated rate, spread over the same users: latency with headroom.
-    rate = rps / 2 / args.users / per_task
-    half = locust(user_class, url, args.users, rate, args.seconds, args.users, env)
+    # Half the saturated rate, as random arrivals from HALF_RATE_USERS: latency with headroom.
+    rate = rps / 2 / HALF_RATE_USERS / per_task
+    half = locust(user_class, url, HALF_RATE_USERS, rate, args.seconds, HALF_RATE_USERS, env)
     result = {
         "saturation": {key: _stats(row) for key, row in saturation.items()},
         "half_rate": {key: _stats(row) for key, row in half.items()},
@@ -308,6 +311,10 @@ def run_database(kind: str, url: str, args) -> dict:
     return result
 
 
+def _stop(signum, _frame) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["M", "S"], default="M")
@@ -321,6 +328,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     args = parser.parse_args()
     args.skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    # Stopped (kill, or Ctrl+C from a shell that ignores it in background jobs): still stop
+    # gunicorn and the PostgreSQL cluster on the way out.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     report: dict = {
