@@ -29,9 +29,9 @@ QUERY_BUDGET = {
     # Grading, evidence of the tagged competences and, once passed, the course's completion
     # (enrolling on the way if the learner was not enrolled).
     "S3 submit": 22,
-    "S4 matrix": 15,
+    "S4 matrix": 10,
     # One query more per 1,000 employees (reports.EXPORT_CHUNK).
-    "S4b matrix xlsx": 6,
+    "S4b matrix xlsx": 5,
 }
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FIELD_RE = re.compile(r'name="(q\d+)" value="([^"]+)"')

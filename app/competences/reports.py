@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.auth.models import User
 from app.competences.models import Competence, CompetenceArea, JobRoleTarget
@@ -91,7 +92,13 @@ def _competences(query: MatrixFilter) -> list[Competence]:
 
 
 def _users(query: MatrixFilter) -> list[User]:
-    user_query = select(User).where(User.is_active.is_(True)).order_by(User.full_name, User.id)
+    # The matrix shows names and job roles, never the account roles: not loaded.
+    user_query = (
+        select(User)
+        .where(User.is_active.is_(True))
+        .order_by(User.full_name, User.id)
+        .options(lazyload(User.role_rows))
+    )
     if query.institution_id is not None:
         user_query = user_query.where(User.institution_id == query.institution_id)
     if query.job_role_id:

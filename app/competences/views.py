@@ -146,12 +146,26 @@ def matrix_rows_html(
     return Markup("".join(parts))  # noqa: S704 - every value above is escaped or a number
 
 
+def _course_options(language: str) -> list[tuple[int, str]]:
+    """(id, title) of the active courses for the matrix's filter: titles only, in two queries,
+    where the catalogue would also load competences, institutions and lesson counts."""
+    from sqlalchemy.orm import selectinload
+
+    from app.courses.models import Course
+    from app.courses.services import course_title
+
+    courses = db.session.scalars(
+        db.select(Course).where(Course.is_retired.is_(False)).options(selectinload(Course.texts))
+    )
+    options = [(course.id, course_title(course, language)) for course in courses]
+    return sorted(options, key=lambda option: option[1].casefold())
+
+
 @bp.route("/hr/matrix")
 @roles_required("hr", "admin")
 def matrix():
     from app.auth.services import institutions
     from app.competences.models import CompetenceArea
-    from app.courses.services import catalogue
 
     institution = _institution_for_request()
     query = _matrix_filter(institution.id)
@@ -165,7 +179,7 @@ def matrix():
         scale=services.scale(),
         job_roles=services.active_job_roles(),
         areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
-        courses=catalogue(language, None),
+        courses=_course_options(language),
         export_args={key: value for key, value in request.args.items() if value},
     )
 
