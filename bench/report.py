@@ -120,6 +120,9 @@ def markdown(report: dict) -> str:
         f"per run; the whole run took {report.get('seconds', 0)} s. Latencies are measured at "
         "half the saturated rate; queries per request in process on the same data.",
         "",
+        "Why targets are missed, what was fixed and what is asked of other parts of the code: "
+        "[ANALYSIS.md](ANALYSIS.md).",
+        "",
     ]
     for kind, database in report["databases"].items():
         lines += [f"## {kind}", ""]
@@ -139,11 +142,14 @@ def markdown(report: dict) -> str:
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         load = database["load"]
+        loads: list[str] = []
         h0 = load.get("H0", {}).get("rps_at_saturation")
         queries = database["queries"]
         for name, result in load.items():
             if name == "S7":
                 continue
+            if "load_average" in result:
+                loads.append(f"{name} {result['load_average']:g}")
             ratio = round(result["rps_at_saturation"] / h0, 3) if h0 else None
             for request, row in result["half_rate"].items():
                 if request == "Aggregated":
@@ -170,6 +176,11 @@ def markdown(report: dict) -> str:
                     f"{_fmt(queries.get(request, {}).get('queries_per_request'))} | "
                     f"{_fmt(s7['peak_worker_rss_mb'])} |"
                 )
+        if loads:
+            lines += [
+                "",
+                "Machine load average (1 min) as each scenario began: " + ", ".join(loads),
+            ]
         if "S4b" in database:
             s4b = database["S4b"]
             lines += [

@@ -240,6 +240,7 @@ def load_scenario(name: str, url: str, env: dict, watch: MemoryWatch, log: Path,
     user_class, per_task = LOAD_SCENARIOS[name]
     since = log.stat().st_size if log.exists() else 0
     watch.window()
+    load_average = os.getloadavg()[0]  # other work on a shared machine shows here
     saturation = locust(user_class, url, args.users, 0, args.seconds, args.users, env)
     rps = _stats(saturation["Aggregated"])["rps"]
     # Half the saturated rate, as random arrivals from HALF_RATE_USERS: latency with headroom.
@@ -254,6 +255,7 @@ def load_scenario(name: str, url: str, env: dict, watch: MemoryWatch, log: Path,
                                                           half["Aggregated"])),
         "server_log": _log_errors(log, since),
         "peak_worker_rss_mb": round(max(watch.peak.values(), default=0.0), 1),
+        "load_average": round(load_average, 2),
     }  # fmt: skip
     return result
 
