@@ -6,13 +6,11 @@ import difflib
 import hashlib
 import io
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import yaml
-from flask import current_app
 from flask_babel import gettext
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
@@ -26,13 +24,18 @@ from app.core.errors import DomainError
 from app.core.sources import Problem, SourceError, split_front_matter
 from app.courses.loader import (
     COURSE_FILE,
-    FRAMEWORK_FILE,
     LESSON_NAME_RE,
     MAX_ASSET_BYTES,
-    VERSION_LENGTH,
+    file_version,
 )
 from app.courses.models import Course, CourseRevision
-from app.courses.packages import latest_revision, store_blob, write_files
+from app.courses.packages import (
+    inside_folder,
+    latest_revision,
+    staging_folder,
+    store_blob,
+    write_files,
+)
 from app.courses.services import ContentError, check_folder, render_lesson_html, sync_folder
 from app.extensions import db
 
@@ -87,8 +90,8 @@ def text_hash(text: str | None) -> str:
 
 
 def version_of(text: str) -> str:
-    """A file's version as translations record it (the loader computes the same)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:VERSION_LENGTH]
+    """A file's version as translations record it in `translated_from`."""
+    return file_version(text.encode("utf-8"))
 
 
 def normalise(text: str) -> str:
@@ -383,9 +386,9 @@ def add_lesson(copy: WorkingCopy, slug: str, title: str, user_id: int) -> Lesson
     return LessonEntry(slug, position, {copy.source_language: path})
 
 
-def _renumbered(copy: WorkingCopy, order: list[LessonEntry]) -> dict[str, str]:
-    """The files with the lessons numbered 01, 02, ... in `order`."""
-    files = dict(copy.files)
+def _renumbered(files: dict[str, str], order: list[LessonEntry]) -> dict[str, str]:
+    """The files with the lessons of `order` numbered 01, 02, ... and no other lesson."""
+    files = dict(files)
     moved: dict[str, str] = {}
     for position, entry in enumerate(order, start=1):
         for language, path in entry.paths.items():
@@ -402,7 +405,7 @@ def move_lesson(copy: WorkingCopy, slug: str, offset: int, user_id: int) -> None
     if not 0 <= target < len(order):
         return
     order.insert(target, order.pop(index))
-    _store(copy, user_id, _renumbered(copy, order), copy.assets)
+    _store(copy, user_id, _renumbered(copy.files, order), copy.assets)
 
 
 def remove_lesson(copy: WorkingCopy, slug: str, user_id: int) -> None:
@@ -413,8 +416,7 @@ def remove_lesson(copy: WorkingCopy, slug: str, user_id: int) -> None:
         raise DraftError(gettext("This lesson is no longer in the draft."))
     order.remove(entry)
     files = {path: text for path, text in copy.files.items() if path not in entry.paths.values()}
-    copy_without = WorkingCopy(copy.slug, copy.course, copy.draft, files, copy.assets, None)
-    _store(copy, user_id, _renumbered(copy_without, order), copy.assets)
+    _store(copy, user_id, _renumbered(files, order), copy.assets)
 
 
 # --- Translations -------------------------------------------------------------------------
@@ -517,24 +519,10 @@ def add_image(copy: WorkingCopy, filename: str, data: bytes, alt: str, user_id: 
 
 
 def _stage(root: Path, copy: WorkingCopy, files: dict[str, str]) -> Path:
-    """The working copy as a course folder beside this installation's competence framework."""
-    framework = Path(current_app.config["COURSES_DIR"]) / FRAMEWORK_FILE
-    if framework.exists():
-        shutil.copyfile(framework, root / FRAMEWORK_FILE)
-    folder = root / copy.slug
-    folder.mkdir()
+    """The working copy as a course folder, checked and loaded like one of `courses/`."""
+    folder = staging_folder(root, copy.slug)
     write_files(files, copy.assets, folder)
     return folder
-
-
-def _inside(problems: list[Problem], folder: Path) -> list[Problem]:
-    """Problems named by the file's path in the course folder, as the editor shows it."""
-    marker = f"{folder.name}/"
-    result = []
-    for problem in problems:
-        path = problem.path.split(marker, 1)[1] if marker in problem.path else problem.path
-        result.append(Problem(path, problem.line, problem.message, problem.is_warning))
-    return result
 
 
 def check(copy: WorkingCopy, files: dict[str, str] | None = None) -> list[Problem]:
@@ -543,7 +531,7 @@ def check(copy: WorkingCopy, files: dict[str, str] | None = None) -> list[Proble
     with tempfile.TemporaryDirectory() as tmp:
         folder = _stage(Path(tmp), copy, files)
         catalogue = check_folder(folder)
-        problems = _inside(catalogue.problems, folder)
+        problems = inside_folder(catalogue.problems, folder)
     slug = copy.meta.get("slug")
     if slug != copy.slug:
         problems.append(Problem(COURSE_FILE, 1, f"the slug must stay '{copy.slug}'"))
@@ -571,7 +559,7 @@ def publish(copy: WorkingCopy, user: User, overwrite: bool = False) -> Course:
         try:
             report = sync_folder(folder, origin=origin, author_id=user.id, revision_source="editor")
         except ContentError as error:
-            raise PublishError(_inside(error.problems, folder)) from error
+            raise PublishError(inside_folder(error.problems, folder)) from error
     course = report.courses[0]
     if copy.course is None and not user.has_role("admin"):
         # Whoever creates a course looks after it.

@@ -37,7 +37,7 @@ from app.authoring.views import bp
 from app.competences.models import Competence
 from app.core.i18n import current_language
 from app.core.markdown import render_markdown
-from app.core.permissions import roles_required
+from app.core.permissions import roles_required, wants_json
 from app.courses.loader import COURSE_FILE, LESSON_NAME_RE, QUIZ_NAME_RE
 from app.courses.packages import blob_bytes
 from app.extensions import db
@@ -51,10 +51,6 @@ def _editable(slug: str) -> drafts.WorkingCopy:
     if not services.can_edit_copy(current_user, copy):
         abort(403)
     return copy
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def _save(
@@ -354,9 +350,9 @@ def lesson(slug: str, lesson_slug: str, language: str):
             _body_first_line(text),
             drafts.preview_lesson(copy, fields.body, files_url),
         )
-        if _wants_json():
+        if wants_json():
             return jsonify(html=preview_html)
-    elif request.method == "POST" and _wants_json():
+    elif request.method == "POST" and wants_json():
         return jsonify(html=render_template("authoring/_form_errors.html", form=form)), 422
     versions = drafts.source_revisions(copy, lesson_slug) if not is_source else {}
     recorded = drafts.recorded_source(current) if current else None
@@ -373,7 +369,6 @@ def lesson(slug: str, lesson_slug: str, language: str):
         source_revision=versions.get(recorded) if recorded else None,
         form=form,
         conflict=conflict,
-        conflict_fields=drafts.lesson_fields(conflict.current) if conflict else None,
         preview_html=preview_html,
     ), status
 
@@ -462,7 +457,7 @@ def quiz(slug: str, language: str):
                 stems=[render_markdown(question.stem) for question in parsed.questions],
             ),
         )
-        if _wants_json():
+        if wants_json():
             return jsonify(html=preview_html)
     return render_template(
         "authoring/quiz.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 
 
@@ -30,3 +30,8 @@ def public(view: Callable) -> Callable:
     """Mark a view as open to everyone, so the permission audit test knows it was meant."""
     view.is_public = True  # type: ignore[attr-defined]
     return view
+
+
+def wants_json() -> bool:
+    """The request is a script's (autosave, live preview) that reads JSON, not a page load."""
+    return request.accept_mimetypes.best == "application/json"

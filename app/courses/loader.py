@@ -62,6 +62,11 @@ class LessonFile:
         return self.content_hash[:VERSION_LENGTH]
 
 
+def file_version(raw: bytes) -> str:
+    """A source file's version: the first hex digits of its SHA-256, as `content_hash` starts."""
+    return hashlib.sha256(raw).hexdigest()[:VERSION_LENGTH]
+
+
 @dataclass
 class LessonSource:
     slug: str

@@ -222,26 +222,43 @@ def import_zip(data: bytes, author_id: int | None = None, label: str = "package.
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         extracted = unpack(data, root, label)
-        # The course is checked against this installation's competence framework.
-        framework = Path(current_app.config["COURSES_DIR"]) / FRAMEWORK_FILE
-        staging = root / "staging"
-        staging.mkdir()
-        if framework.exists():
-            shutil.copyfile(framework, staging / FRAMEWORK_FILE)
-        folder = staging / "course"
+        folder = staging_folder(root / "staging", "course")
+        folder.rmdir()
         extracted.rename(folder)
         try:
             report = sync_folder(folder, origin="import", author_id=author_id)
         except ContentError as error:
             problems = [
-                Problem(f"{label}:{_inside(p.path, folder)}", p.line, p.message, p.is_warning)
-                for p in error.problems
+                Problem(f"{label}:{p.path}", p.line, p.message, p.is_warning)
+                for p in inside_folder(error.problems, folder)
             ]
             raise PackageError(problems) from error
         return report.courses[0]
 
 
-def _inside(path: str, folder: Path) -> str:
-    """A problem's path relative to the course folder, as the author sees it in the zip."""
+def staging_folder(root: Path, name: str) -> Path:
+    """An empty course folder `root/name` beside this installation's competence framework.
+
+    A course from a zip or a draft is checked and loaded as one course folder of `courses/`.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    framework = Path(current_app.config["COURSES_DIR"]) / FRAMEWORK_FILE
+    if framework.exists():
+        shutil.copyfile(framework, root / FRAMEWORK_FILE)
+    folder = root / name
+    folder.mkdir()
+    return folder
+
+
+def inside_folder(problems: list[Problem], folder: Path) -> list[Problem]:
+    """Problems named by their path inside the course folder, as the author knows the file."""
     marker = f"{folder.name}/"
-    return path.split(marker, 1)[1] if marker in path else path
+    return [
+        Problem(
+            p.path.split(marker, 1)[1] if marker in p.path else p.path,
+            p.line,
+            p.message,
+            p.is_warning,
+        )
+        for p in problems
+    ]

@@ -21,7 +21,7 @@ from wtforms import SelectChoice
 
 from app.authoring.services import can_edit, editable_courses
 from app.core.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
-from app.core.permissions import roles_required
+from app.core.permissions import roles_required, wants_json
 from app.courses.services import course_card, get_course
 from app.extensions import db
 from app.quizzes import gift_import, services
@@ -113,10 +113,6 @@ def attempt(attempt_id: int):
     )
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
 @bp.route("/quiz/attempts/<int:attempt_id>/save", methods=["POST"])
 @roles_required("learner")
 def save(attempt_id: int):
@@ -127,13 +123,13 @@ def save(attempt_id: int):
     except services.AttemptClosed:
         db.session.commit()  # an expired attempt was graded: keep that
         message = _("This attempt is closed; your saved answers were graded.")
-        if _wants_json():
+        if wants_json():
             result = url_for("quizzes.result", attempt_id=attempt.id)
             return jsonify(saved=False, message=message, result=result), 409
         flash(message, "info")
         return redirect(url_for("quizzes.result", attempt_id=attempt.id))
     db.session.commit()
-    if _wants_json():
+    if wants_json():
         return jsonify(saved=True, message=_("All answers saved."))
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
