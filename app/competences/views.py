@@ -146,26 +146,12 @@ def matrix_rows_html(
     return Markup("".join(parts))  # noqa: S704 - every value above is escaped or a number
 
 
-def _course_options(language: str) -> list[tuple[int, str]]:
-    """(id, title) of the active courses for the matrix's filter: titles only, in two queries,
-    where the catalogue would also load competences, institutions and lesson counts."""
-    from sqlalchemy.orm import selectinload
-
-    from app.courses.models import Course
-    from app.courses.services import course_title
-
-    courses = db.session.scalars(
-        db.select(Course).where(Course.is_retired.is_(False)).options(selectinload(Course.texts))
-    )
-    options = [(course.id, course_title(course, language)) for course in courses]
-    return sorted(options, key=lambda option: option[1].casefold())
-
-
 @bp.route("/hr/matrix")
 @roles_required("hr", "admin")
 def matrix():
     from app.auth.services import institutions
     from app.competences.models import CompetenceArea
+    from app.courses.services import course_options
 
     institution = _institution_for_request()
     query = _matrix_filter(institution.id)
@@ -179,7 +165,7 @@ def matrix():
         scale=services.scale(),
         job_roles=services.active_job_roles(),
         areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
-        courses=_course_options(language),
+        courses=course_options(language),
         export_args={key: value for key, value in request.args.items() if value},
     )
 
@@ -269,7 +255,7 @@ def employee(user_id: int):
 @roles_required("hr", "admin")
 def assignments_page():
     from app.auth.models import User
-    from app.courses.services import catalogue
+    from app.courses.services import course_options
 
     institution = _institution_for_request()
     language = current_language()
@@ -280,7 +266,7 @@ def assignments_page():
         .order_by(User.full_name)
     ).all()
     form.course_id.choices = [
-        SelectChoice(card.course.id, card.title) for card in catalogue(language, None)
+        SelectChoice(course_id, title) for course_id, title in course_options(language)
     ]
     form.user_id.choices = [SelectChoice(0, _("Nobody in particular"))] + [
         SelectChoice(person.id, person.full_name) for person in people

@@ -317,6 +317,16 @@ def course_card(course: Course, language: str) -> CourseCard:
     )
 
 
+def course_options(language: str) -> list[tuple[int, str]]:
+    """(id, title) of the active courses, by title, for choice lists: titles only, in two
+    queries, where the catalogue would also load competences, institutions and lessons."""
+    courses = db.session.scalars(
+        select(Course).where(Course.is_retired.is_(False)).options(selectinload(Course.texts))
+    )
+    options = [(course.id, course_title(course, language)) for course in courses]
+    return sorted(options, key=lambda option: option[1].casefold())
+
+
 def course_title(course: Course, language: str) -> str:
     """A course's title in the reader's language, or the best fallback."""
     return course_card(course, language).title
