@@ -30,6 +30,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.certificates import models as _certificate_models  # noqa: F401
     from app.competences import models as _competence_models  # noqa: F401
     from app.core import (  # noqa: F401
+        content,
         database,
         errors,
         health,
@@ -44,6 +45,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     db.init_app(app)
     database.init_app(app)
+    content.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

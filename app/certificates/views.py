@@ -31,7 +31,7 @@ from app.core.errors import DomainError
 from app.core.i18n import current_language
 from app.core.permissions import public, roles_required
 from app.courses.models import Course
-from app.courses.services import catalogue
+from app.courses.services import course_options
 from app.extensions import db
 
 bp = Blueprint("certificates", __name__)
@@ -218,7 +218,7 @@ def institution_list():
         filters=filters,
         institution=institution,
         institutions=institutions() if current_user.has_role("admin") else [],
-        courses=catalogue(current_language(), None),
+        courses=course_options(current_language()),
         years=services.issued_years(),
         statuses=STATUSES,
         export_args={key: value for key, value in request.args.items() if value},
@@ -284,8 +284,9 @@ def status_labels() -> dict[str, str]:
 @roles_required("trainer", "admin")
 def issue_form():
     form = IssueForm()
-    courses = catalogue(current_language(), None)
-    form.course.choices = [(str(card.course.id), card.title) for card in courses]
+    form.course.choices = [
+        (str(course_id), title) for course_id, title in course_options(current_language())
+    ]
     if form.validate_on_submit():
         user = user_by_email(form.email.data)
         course = db.session.get(Course, int(form.course.data))

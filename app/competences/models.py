@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.content import watch
 from app.core.database import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -126,3 +127,7 @@ class CourseAssignment(db.Model):
     course = relationship("Course")
     user = relationship("User", foreign_keys=[user_id])
     job_role: Mapped[JobRole | None] = relationship()
+
+
+# Competence names are on the catalogue's cards and in its filter.
+watch(Competence)

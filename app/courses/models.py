@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.content import watch
 from app.core.database import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -137,3 +138,7 @@ class CourseRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author = relationship("User")
+
+
+# What learners see of a course: the catalogue and lesson pages cache it by content version.
+watch(Course, CourseText, CourseCompetence, Lesson, LessonText)

@@ -332,17 +332,35 @@ def course_title(course: Course, language: str) -> str:
     return course_card(course, language).title
 
 
-def catalogue(
-    language: str,
-    user_id: int | None,
-    content_language: str | None = None,
-    competence_code: str | None = None,
-) -> list[CourseCard]:
-    """The active courses, optionally only those in a language or developing a competence.
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A course card of the catalogue: the same for every reader of one language.
 
-    A fixed number of queries whatever the number of courses.
+    Plain values, no ORM objects: the catalogue page keeps these (rendered) until the
+    content version changes.
     """
-    query = (
+
+    course_id: int
+    slug: str
+    language: str
+    title: str
+    summary: str
+    is_fallback: bool
+    institution: str
+    workload_hours: int
+    lessons_total: int
+    # Names in the reader's language, in the course's order.
+    competences: tuple[str, ...]
+    content_languages: frozenset[str]
+    competence_codes: frozenset[str]
+
+
+def catalogue_entries(language: str) -> list[CatalogueEntry]:
+    """Every active course as the catalogue shows it in `language`, by title.
+
+    Four queries whatever the number of courses.
+    """
+    courses = db.session.scalars(
         select(Course)
         .where(Course.is_retired.is_(False))
         .options(
@@ -351,57 +369,110 @@ def catalogue(
             selectinload(Course.institution),
         )
         .order_by(Course.id)
-    )
-    if content_language:
-        query = query.where(Course.texts.any(CourseText.language == content_language))
-    if competence_code:
-        query = query.where(
-            Course.competences.any(
-                CourseCompetence.competence.has(Competence.code == competence_code)
+    ).all()
+    totals = _lesson_totals([course.id for course in courses])
+    entries = []
+    for course in courses:
+        card = course_card(course, language)
+        entries.append(
+            CatalogueEntry(
+                course_id=course.id,
+                slug=course.slug,
+                language=card.language,
+                title=card.title,
+                summary=card.summary,
+                is_fallback=card.is_fallback,
+                institution=course.institution.short_name,
+                workload_hours=course.workload_hours,
+                lessons_total=totals.get(course.id, 0),
+                competences=tuple(row.competence.name(language) for row in course.competences),
+                content_languages=frozenset(text.language for text in course.texts),
+                competence_codes=frozenset(row.competence.code for row in course.competences),
             )
         )
-    courses = list(db.session.scalars(query))
-    cards = [course_card(course, language) for course in courses]
-    _add_progress(cards, user_id)
-    return sorted(cards, key=lambda card: card.title.casefold())
+    return sorted(entries, key=lambda entry: entry.title.casefold())
 
 
-def _add_progress(cards: list[CourseCard], user_id: int | None) -> None:
-    ids = [card.course.id for card in cards]
-    if not ids:
-        return
-    totals = dict(
+def filter_catalogue(
+    entries: list[CatalogueEntry],
+    content_language: str | None = None,
+    competence_code: str | None = None,
+) -> list[CatalogueEntry]:
+    """The courses with text in `content_language` and developing `competence_code`."""
+    return [
+        entry
+        for entry in entries
+        if (not content_language or content_language in entry.content_languages)
+        and (not competence_code or competence_code in entry.competence_codes)
+    ]
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    lessons_done: int
+    enrolment: Enrolment
+
+
+def catalogue_progress(user_id: int, course_ids: list[int]) -> dict[int, CourseProgress]:
+    """The learner's enrolments among these courses and the lessons done in each.
+
+    One query, two when the learner is enrolled in any of them.
+    """
+    enrolments = {
+        row.course_id: row
+        for row in db.session.scalars(
+            select(Enrolment).where(
+                Enrolment.user_id == user_id, Enrolment.course_id.in_(course_ids)
+            )
+        )
+    }
+    if not enrolments:
+        return {}
+    done = _lessons_done(user_id, list(enrolments))
+    return {
+        course_id: CourseProgress(done.get(course_id, 0), enrolment)
+        for course_id, enrolment in enrolments.items()
+    }
+
+
+def _lesson_totals(course_ids: list[int]) -> dict[int, int]:
+    if not course_ids:
+        return {}
+    return dict(
         db.session.execute(
             select(Lesson.course_id, func.count(Lesson.id))
-            .where(Lesson.course_id.in_(ids), Lesson.is_retired.is_(False))
+            .where(Lesson.course_id.in_(course_ids), Lesson.is_retired.is_(False))
             .group_by(Lesson.course_id)
         ).all()
     )
-    done: dict[int, int] = {}
-    enrolments: dict[int, Enrolment] = {}
-    if user_id is not None:
-        done = dict(
-            db.session.execute(
-                select(Lesson.course_id, func.count(LessonProgress.id))
-                .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
-                .where(
-                    LessonProgress.user_id == user_id,
-                    Lesson.course_id.in_(ids),
-                    Lesson.is_retired.is_(False),
-                )
-                .group_by(Lesson.course_id)
-            ).all()
-        )
-        enrolments = {
-            row.course_id: row
-            for row in db.session.scalars(
-                select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id.in_(ids))
+
+
+def _lessons_done(user_id: int, course_ids: list[int]) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(Lesson.course_id, func.count(LessonProgress.id))
+            .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+            .where(
+                LessonProgress.user_id == user_id,
+                Lesson.course_id.in_(course_ids),
+                Lesson.is_retired.is_(False),
             )
-        }
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+
+
+def _add_progress(cards: list[CourseCard], user_id: int) -> None:
+    ids = [card.course.id for card in cards]
+    if not ids:
+        return
+    totals = _lesson_totals(ids)
+    progress = catalogue_progress(user_id, ids)
     for card in cards:
         card.lessons_total = totals.get(card.course.id, 0)
-        card.lessons_done = done.get(card.course.id, 0)
-        card.enrolment = enrolments.get(card.course.id)
+        if card.course.id in progress:
+            card.lessons_done = progress[card.course.id].lessons_done
+            card.enrolment = progress[card.course.id].enrolment
 
 
 def get_course(slug: str, with_content: bool = True) -> Course | None:
@@ -419,6 +490,73 @@ def get_course(slug: str, with_content: bool = True) -> Course | None:
     return db.session.scalar(
         select(Course).where(Course.slug == slug, Course.is_retired.is_(False)).options(*options)
     )
+
+
+@dataclass(frozen=True)
+class OutlineLesson:
+    lesson_id: int
+    slug: str
+    # The text shown to a reader of the outline's language, and its language.
+    text_id: int
+    language: str
+    title: str
+    is_fallback: bool
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """An active course's title and lessons, in one reader language, without lesson bodies.
+
+    Plain values, no ORM objects: the lesson page keeps it until the content version changes
+    and reads only the one body it shows.
+    """
+
+    course_id: int
+    slug: str
+    language: str
+    title: str
+    lessons: tuple[OutlineLesson, ...]
+
+    def index(self, lesson_slug: str) -> int | None:
+        return next(
+            (i for i, lesson in enumerate(self.lessons) if lesson.slug == lesson_slug), None
+        )
+
+
+def course_outline(slug: str, language: str) -> CourseOutline | None:
+    """The outline of the active course `slug` for a reader of `language`, in four queries."""
+    course = db.session.scalar(
+        select(Course)
+        .where(Course.slug == slug, Course.is_retired.is_(False))
+        .options(selectinload(Course.texts))
+    )
+    if course is None:
+        return None
+    card = course_card(course, language)
+    lessons = db.session.scalars(
+        select(Lesson)
+        .where(Lesson.course_id == course.id, Lesson.is_retired.is_(False))
+        .options(
+            selectinload(Lesson.texts).load_only(
+                LessonText.id, LessonText.lesson_id, LessonText.language, LessonText.title
+            )
+        )
+        .order_by(Lesson.position)
+    )
+    entries = []
+    for lesson in lessons:
+        texts = {text.language: text for text in lesson.texts}
+        chosen = pick_language(set(texts), language) or next(iter(texts))
+        text = texts[chosen]
+        entries.append(
+            OutlineLesson(lesson.id, lesson.slug, text.id, chosen, text.title, chosen != language)
+        )
+    return CourseOutline(course.id, course.slug, card.language, card.title, tuple(entries))
+
+
+def lesson_body(text_id: int) -> str:
+    """The rendered, sanitised HTML of one lesson text."""
+    return db.session.scalar(select(LessonText.body_html).where(LessonText.id == text_id)) or ""
 
 
 @dataclass
@@ -440,14 +578,16 @@ def lesson_view(lesson: Lesson, language: str, done: set[int]) -> LessonView:
     return LessonView(lesson, chosen, texts[chosen], chosen != language, lesson.id in done)
 
 
-def completed_lesson_ids(user_id: int | None, course: Course) -> set[int]:
+def completed_lesson_ids(user_id: int | None, course: Course | int) -> set[int]:
+    """The ids of the course's lessons the learner has done (a course or its id)."""
     if user_id is None:
         return set()
+    course_id = course if isinstance(course, int) else course.id
     return set(
         db.session.scalars(
             select(LessonProgress.lesson_id)
             .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(LessonProgress.user_id == user_id, Lesson.course_id == course.id)
+            .where(LessonProgress.user_id == user_id, Lesson.course_id == course_id)
         )
     )
 

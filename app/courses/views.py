@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import (
@@ -16,9 +17,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.authoring.services import can_edit
 from app.competences.services import active_competences
+from app.core.content import cached
 from app.core.database import local_today
 from app.core.i18n import LANGUAGES, current_language
 from app.core.permissions import public, roles_required
@@ -54,23 +57,55 @@ def index():
     return redirect(url_for("courses.catalogue"))
 
 
+@dataclass(frozen=True)
+class CataloguePage:
+    """What the catalogue shows every reader of one language, rendered once per content version."""
+
+    entries: list[services.CatalogueEntry]
+    card_html: dict[int, Markup]
+    # (code, name) of the competences offered as a filter.
+    competences: list[tuple[str, str]]
+
+
+def _catalogue_page(language: str) -> CataloguePage:
+    entries = services.catalogue_entries(language)
+    return CataloguePage(
+        entries=entries,
+        # Jinja escaped every value of the card when it rendered it.
+        card_html={
+            entry.course_id: Markup(render_template("courses/_card.html", entry=entry))  # noqa: S704
+            for entry in entries
+        },
+        competences=[(item.code, item.name(language)) for item in active_competences()],
+    )
+
+
 @bp.route("/courses/")
 @public
 def catalogue():
     language = request.args.get("language", "")
     competence = request.args.get("competence", "")
-    cards = services.catalogue(
-        current_language(),
-        _user_id(),
+    reader = current_language()
+    # Cards are the same for every reader of a language: only their progress is per request.
+    page = cached(("catalogue", reader), lambda: _catalogue_page(reader))
+    entries = services.filter_catalogue(
+        page.entries,
         content_language=language if language in LANGUAGES else None,
         competence_code=competence or None,
     )
+    learner_progress = (
+        services.catalogue_progress(current_user.id, [entry.course_id for entry in entries])
+        if current_user.is_authenticated and entries
+        else {}
+    )
     return render_template(
         "courses/catalogue.html",
-        cards=cards,
+        cards=entries,
+        card_html=page.card_html,
+        learner_progress=learner_progress,
         language=language,
         competence=competence,
-        competences=active_competences(),
+        competences=page.competences,
     )
 
 
@@ -121,24 +156,26 @@ def _lesson_context(slug: str, lesson_slug: str):
 @bp.route("/courses/<slug>/lessons/<lesson_slug>")
 @roles_required("learner")
 def lesson(slug: str, lesson_slug: str):
-    course, lessons, index = _lesson_context(slug, lesson_slug)
     language = current_language()
-    done = services.completed_lesson_ids(current_user.id, course)
-    previous = services.lesson_view(lessons[index - 1], language, done) if index > 0 else None
-    following = (
-        services.lesson_view(lessons[index + 1], language, done)
-        if index + 1 < len(lessons)
-        else None
-    )
+    # Titles and the lesson list are the same for every reader: only the body shown and the
+    # learner's progress are read per request.
+    outline = cached(("outline", slug, language), lambda: services.course_outline(slug, language))
+    index = outline.index(lesson_slug) if outline else None
+    if outline is None or index is None:
+        abort(404)
+    lessons = outline.lessons
+    done = services.completed_lesson_ids(current_user.id, outline.course_id)
     return render_template(
         "courses/lesson.html",
-        card=services.course_card(course, language),
-        view=services.lesson_view(lessons[index], language, done),
+        outline=outline,
+        lesson=lessons[index],
+        body=services.lesson_body(lessons[index].text_id),
+        is_done=lessons[index].lesson_id in done,
         position=index + 1,
         total=len(lessons),
-        done=len(done & {lesson.id for lesson in lessons}),
-        previous=previous,
-        following=following,
+        done=sum(1 for item in lessons if item.lesson_id in done),
+        previous=lessons[index - 1] if index > 0 else None,
+        following=lessons[index + 1] if index + 1 < len(lessons) else None,
         form=CompleteLessonForm(),
     )
 

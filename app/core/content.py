@@ -1,0 +1,121 @@
+"""A version of the published content that every worker reads, and a cache built from it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from itertools import chain
+from typing import TypeVar
+
+from flask import Flask, current_app
+from sqlalchemy import String, event, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.core.database import UTCDateTime, utcnow
+from app.extensions import db
+
+T = TypeVar("T")
+
+# The one row there is; a name leaves room for versions of other content later.
+CONTENT = "content"
+# Entries of one version: a few per interface language and course. The bound only guards
+# against a key that grows with input nobody checked.
+MAX_ENTRIES = 512
+
+_watched: tuple[type, ...] = ()
+
+
+class ContentVersion(db.Model):
+    """Changes whenever a watched row (a course, lesson, competence, institution) changes.
+
+    Every worker compares it with the version its cache was built from, so a course published
+    through one worker is what the others show from their next request.
+    """
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def watch(*models: type) -> None:
+    """Changes to rows of these models change the content version."""
+    global _watched
+    _watched = tuple(dict.fromkeys((*_watched, *models)))
+
+
+def _touches_content(session: Session) -> bool:
+    for instance in chain(session.new, session.deleted):
+        if isinstance(instance, _watched):
+            return True
+    return any(
+        isinstance(instance, _watched) and session.is_modified(instance)
+        for instance in session.dirty
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_on_flush(session: Session, _context) -> None:
+    # In the same transaction as the change: a rollback takes the new version back with it.
+    if _watched and _touches_content(session):
+        bump(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_on_bulk(state) -> None:
+    # UPDATE and DELETE statements on watched models bypass the flush.
+    mapper = state.bind_mapper
+    if (state.is_update or state.is_delete) and mapper and issubclass(mapper.class_, _watched):
+        bump(state.session)
+
+
+def bump(session: Session) -> None:
+    table = ContentVersion.__table__
+    values = {"token": secrets.token_hex(16), "changed_at": utcnow()}
+    connection = session.connection()
+    result = connection.execute(update(table).where(table.c.name == CONTENT).values(**values))
+    if result.rowcount == 0:
+        # The migration writes the row; a database emptied since (tests) gets it back here.
+        connection.execute(insert(table).values(name=CONTENT, **values))
+
+
+def current_token() -> str | None:
+    return db.session.scalar(select(ContentVersion.token).where(ContentVersion.name == CONTENT))
+
+
+class ContentCache:
+    """Values built from the content, for one version at a time, in this process."""
+
+    def __init__(self) -> None:
+        self.token: str | None = None
+        self.entries: dict[tuple, object] = {}
+
+    def get(self, key: tuple, build: Callable[[], T]) -> T:
+        # The version is read before the content: a change committed in between makes the
+        # entry newer than its version, never older, so nothing stale is kept.
+        token = current_token()
+        if token is None:
+            return build()
+        if token != self.token:
+            self.token, self.entries = token, {}
+        if key in self.entries:
+            return self.entries[key]  # type: ignore[return-value]
+        value = build()
+        # Nothing is kept for a key that found nothing (a mistyped address, say).
+        if value is not None and len(self.entries) < MAX_ENTRIES:
+            self.entries[key] = value
+        return value
+
+
+def cached(key: tuple, build: Callable[[], T]) -> T:
+    """`build()`, or what it returned before for `key` while the content is unchanged.
+
+    One query (the version) per call. What is cached must not hold ORM objects: it outlives
+    the session it was loaded in.
+    """
+    cache = current_app.extensions["content_cache"]
+    return cache.get(key, build)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["content_cache"] = ContentCache()
