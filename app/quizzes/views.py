@@ -143,12 +143,19 @@ def submit(attempt_id: int):
     expired = services.is_expired(attempt)
     responses = services.responses_from_form(attempt, request.form.to_dict(flat=False))
     services.submit_attempt(attempt, responses)
-    db.session.commit()
+    # Worded before the commit: afterwards the learner's language is one more query away.
+    message = None
     if was_open and expired:
-        flash(_("The time was up: your attempt was graded with the answers you had saved."), "info")
+        message = (
+            _("The time was up: your attempt was graded with the answers you had saved."),
+            "info",
+        )
     elif was_open:
-        flash(_("Your attempt is submitted."), "success")
-    return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+        message = (_("Your attempt is submitted."), "success")
+    db.session.commit()
+    if message:
+        flash(*message)
+    return redirect(url_for("quizzes.result", attempt_id=attempt_id))
 
 
 @bp.route("/quiz/attempts/<int:attempt_id>/result")
