@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, load_only
 
 from app.auth.models import User
 from app.competences.models import Competence, CompetenceArea, JobRoleTarget
@@ -92,12 +92,18 @@ def _competences(query: MatrixFilter) -> list[Competence]:
 
 
 def _users(query: MatrixFilter) -> list[User]:
-    # The matrix shows names and job roles, never the account roles: not loaded.
+    # The matrix shows names and job roles: not the account roles, not the institution (one
+    # for a page, and a many-to-one lazy load finds it in the identity map), not the
+    # password hash and the rest of a user row.
     user_query = (
         select(User)
         .where(User.is_active.is_(True))
         .order_by(User.full_name, User.id)
-        .options(lazyload(User.role_rows))
+        .options(
+            load_only(User.id, User.full_name, User.email, User.institution_id, User.job_role_id),
+            lazyload(User.role_rows),
+            lazyload(User.institution),
+        )
     )
     if query.institution_id is not None:
         user_query = user_query.where(User.institution_id == query.institution_id)
