@@ -120,7 +120,7 @@ def markdown(report: dict) -> str:
         f"per run; the whole run took {report.get('seconds', 0)} s. Latencies are measured at "
         "half the saturated rate; queries per request in process on the same data.",
         "",
-        "Why targets are missed, what was fixed and what is asked of other parts of the code: "
+        "Why targets are missed and what was fixed: "
         "[ANALYSIS.md](ANALYSIS.md).",
         "",
     ]
