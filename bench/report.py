@@ -120,8 +120,7 @@ def markdown(report: dict) -> str:
         f"per run; the whole run took {report.get('seconds', 0)} s. Latencies are measured at "
         "half the saturated rate; queries per request in process on the same data.",
         "",
-        "Why targets are missed and what was fixed: "
-        "[ANALYSIS.md](ANALYSIS.md).",
+        "Why targets are missed and what was fixed: [ANALYSIS.md](ANALYSIS.md).",
         "",
     ]
     for kind, database in report["databases"].items():
