@@ -159,10 +159,11 @@ def run_h0(app: Flask, probes: dict[str, Probe]) -> None:
 
 def run_s1(app: Flask, probes: dict[str, Probe], users: list[int]) -> None:
     for user_id in [None, *users]:
-        Session(app, user_id, probes).warm(["/courses/"])
-    Session(app, None, probes).request("S1 catalogue anonymous", "GET", "/courses/", 200)
-    for user_id in users:
-        Session(app, user_id, probes).request("S1 catalogue logged in", "GET", "/courses/", 200)
+        session = Session(app, user_id, probes)
+        # Readers have their own languages: each warms the cards of theirs.
+        session.warm(["/courses/"])
+        name = "S1 catalogue anonymous" if user_id is None else "S1 catalogue logged in"
+        session.request(name, "GET", "/courses/", 200)
 
 
 def run_s2(app: Flask, probes: dict[str, Probe], users: list[int], lessons: int = 8) -> None:
@@ -170,10 +171,9 @@ def run_s2(app: Flask, probes: dict[str, Probe], users: list[int], lessons: int 
     paths = lesson_paths(app)
     step = max(1, len(paths) // lessons)
     for user_id in users:
-        # Learners read in their own languages: each warms the outlines of theirs.
-        Session(app, user_id, probes).warm(paths[::step][:lessons])
-    for user_id in users:
         session = Session(app, user_id, probes)
+        # Learners read in their own languages: each warms the outlines of theirs.
+        session.warm(paths[::step][:lessons])
         for path in paths[::step][:lessons]:
             session.request("S2 lesson", "GET", path, 200)
 

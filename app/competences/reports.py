@@ -156,7 +156,7 @@ def build_matrix(query: MatrixFilter) -> Matrix:
         for summary, cell in zip(matrix.summary, row.cells, strict=True):
             if cell.target is not None:
                 summary.with_target += 1
-                summary.met += cell.level >= cell.target
+                summary.met += bool(cell.is_met)
         matrix.rows.append(row)
     if query.sort == "gap":
         matrix.rows.sort(key=lambda row: (-row.gap, row.user.full_name))

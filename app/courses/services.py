@@ -545,11 +545,16 @@ def course_outline(slug: str, language: str) -> CourseOutline | None:
     )
     entries = []
     for lesson in lessons:
-        texts = {text.language: text for text in lesson.texts}
-        chosen = pick_language(set(texts), language) or next(iter(texts))
-        text = texts[chosen]
+        text = lesson_text(lesson, language)
         entries.append(
-            OutlineLesson(lesson.id, lesson.slug, text.id, chosen, text.title, chosen != language)
+            OutlineLesson(
+                lesson.id,
+                lesson.slug,
+                text.id,
+                text.language,
+                text.title,
+                text.language != language,
+            )
         )
     return CourseOutline(course.id, course.slug, card.language, card.title, tuple(entries))
 
@@ -572,17 +577,21 @@ def active_lessons(course: Course) -> list[Lesson]:
     return [lesson for lesson in course.lessons if not lesson.is_retired]
 
 
-def lesson_view(lesson: Lesson, language: str, done: set[int]) -> LessonView:
+def lesson_text(lesson: Lesson, language: str) -> LessonText:
+    """The lesson's text for a reader of `language`: theirs, or the best fallback."""
     texts = {text.language: text for text in lesson.texts}
-    chosen = pick_language(set(texts), language) or next(iter(texts))
-    return LessonView(lesson, chosen, texts[chosen], chosen != language, lesson.id in done)
+    return texts[pick_language(set(texts), language) or next(iter(texts))]
 
 
-def completed_lesson_ids(user_id: int | None, course: Course | int) -> set[int]:
-    """The ids of the course's lessons the learner has done (a course or its id)."""
+def lesson_view(lesson: Lesson, language: str, done: set[int]) -> LessonView:
+    text = lesson_text(lesson, language)
+    return LessonView(lesson, text.language, text, text.language != language, lesson.id in done)
+
+
+def completed_lesson_ids(user_id: int | None, course_id: int) -> set[int]:
+    """The ids of the course's lessons the learner has done."""
     if user_id is None:
         return set()
-    course_id = course if isinstance(course, int) else course.id
     return set(
         db.session.scalars(
             select(LessonProgress.lesson_id)
@@ -616,7 +625,7 @@ def complete_lesson(user_id: int, course: Course, lesson: Lesson) -> Enrolment:
     """Mark a lesson done (idempotent); the course completes when its rule is met."""
     if lesson.course_id != course.id or lesson.is_retired:
         raise DomainError("lesson is not part of this course")
-    if lesson.id not in completed_lesson_ids(user_id, course):
+    if lesson.id not in completed_lesson_ids(user_id, course.id):
         try:
             with db.session.begin_nested():
                 db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id))
@@ -647,7 +656,7 @@ def update_completion(user_id: int, course: Course) -> Enrolment:
     """Complete the course once every lesson is done and its quiz, if any, is passed."""
     enrolment = enrol(user_id, course)
     if enrolment.completed_at is None:
-        done = completed_lesson_ids(user_id, course)
+        done = completed_lesson_ids(user_id, course.id)
         if all(item.id in done for item in active_lessons(course)) and quiz_requirement_met(
             user_id, course.id
         ):

@@ -113,7 +113,7 @@ def catalogue():
 @public
 def course(slug: str):
     course = _course_or_404(slug)
-    done = services.completed_lesson_ids(_user_id(), course)
+    done = services.completed_lesson_ids(_user_id(), course.id)
     lessons = [
         services.lesson_view(lesson, current_language(), done)
         for lesson in services.active_lessons(course)
@@ -164,13 +164,14 @@ def lesson(slug: str, lesson_slug: str):
     if outline is None or index is None:
         abort(404)
     lessons = outline.lessons
+    shown = lessons[index]
     done = services.completed_lesson_ids(current_user.id, outline.course_id)
     return render_template(
         "courses/lesson.html",
         outline=outline,
-        lesson=lessons[index],
-        body=services.lesson_body(lessons[index].text_id),
-        is_done=lessons[index].lesson_id in done,
+        lesson=shown,
+        body=services.lesson_body(shown.text_id),
+        is_done=shown.lesson_id in done,
         position=index + 1,
         total=len(lessons),
         done=sum(1 for item in lessons if item.lesson_id in done),
