@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import shutil
@@ -48,17 +49,59 @@ def load_allowlist(courses: Path, language: str) -> set[str]:
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
+# The Debian package that holds each dictionary, for a message that says what to install.
+PACKAGES = {"sl_SI": "hunspell-sl", "hr_HR": "hunspell-hr", "en_GB": "hunspell-en-gb",
+            "en_US": "hunspell-en-us"}  # fmt: skip
+
+
+class MissingDictionary(RuntimeError):
+    """hunspell cannot open a dictionary the language needs."""
+
+
+@functools.cache
+def available_dictionaries() -> frozenset[str]:
+    """The dictionary names hunspell finds on its search path (`hunspell -D`)."""
+    result = subprocess.run(  # noqa: S603 - fixed program and arguments
+        ["hunspell", "-D"],  # noqa: S607
+        input="",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    listing = result.stdout + result.stderr
+    section = listing.split("AVAILABLE DICTIONARIES", 1)[-1].split("LOADED DICTIONARY", 1)[0]
+    return frozenset(Path(line.strip()).name for line in section.splitlines()[1:] if line.strip())
+
+
+def missing_dictionaries(languages: list[str]) -> list[str]:
+    """The dictionaries these languages need that are not installed, e.g. ['en_GB']."""
+    available = available_dictionaries()
+    needed = [name for language in languages for name in DICTIONARIES[language].split(",")]
+    return [name for name in needed if name not in available]
+
+
+def install_hint(names: list[str]) -> str:
+    packages = " ".join(PACKAGES.get(name, f"<the package of {name}>") for name in names)
+    return f"hunspell dictionaries missing: {', '.join(names)} (apt-get install {packages})"
+
+
 def unknown_words(candidates: set[str], language: str) -> set[str]:
     """The words hunspell's dictionary for the language does not accept."""
     if not candidates:
         return set()
+    # hunspell quietly skips a missing second dictionary (en_GB,en_US): ask first.
+    missing = missing_dictionaries([language])
+    if missing:
+        raise MissingDictionary(install_hint(missing))
     result = subprocess.run(  # noqa: S603 - fixed program, words passed on stdin
         ["hunspell", "-d", DICTIONARIES[language], "-l", "-i", "utf-8"],  # noqa: S607
         input="\n".join(sorted(candidates)),
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if result.returncode != 0:
+        raise RuntimeError(f"hunspell failed for {language}: {result.stderr.strip()}")
     return set(result.stdout.split())
 
 
@@ -105,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if shutil.which("hunspell") is None:
         print("hunspell is not installed (apt-get install hunspell hunspell-sl hunspell-hr)")
+        return 2
+    missing = missing_dictionaries(args.language or ["sl", "hr", "en"])
+    if missing:
+        print(install_hint(missing), file=sys.stderr)
         return 2
     courses = Path(args.path)
     reports = [check_language(courses, lang) for lang in args.language or ["sl", "hr", "en"]]

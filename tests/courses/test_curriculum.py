@@ -121,16 +121,39 @@ def test_the_curriculum_loads_into_the_database(app, curriculum):
         assert sync_folder(COURSES).changes == []
 
 
-def test_the_spelling_of_each_language_is_under_two_percent():
-    if shutil.which("hunspell") is None:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail("hunspell is required in CI (apt-get install hunspell-sl hunspell-hr)")
-        pytest.skip("hunspell is not installed")
+def _spellcheck_module():
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import spellcheck
     finally:
         sys.path.pop(0)
+    return spellcheck
+
+
+@pytest.mark.skipif(shutil.which("hunspell") is None, reason="hunspell is not installed")
+def test_a_missing_dictionary_is_named_with_its_package(monkeypatch):
+    spellcheck = _spellcheck_module()
+    monkeypatch.setitem(spellcheck.DICTIONARIES, "en", "en_GB,xx_XX")
+    assert spellcheck.missing_dictionaries(["en"]) == ["xx_XX"]
+    with pytest.raises(spellcheck.MissingDictionary, match="xx_XX"):
+        spellcheck.unknown_words({"colour"}, "en")
+    monkeypatch.setitem(spellcheck.DICTIONARIES, "en", "en_GB")
+    assert "hunspell-en-gb" in spellcheck.install_hint(["en_GB"])
+
+
+def test_the_spelling_of_each_language_is_under_two_percent():
+    if shutil.which("hunspell") is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(
+                "hunspell is required in CI (apt-get install hunspell hunspell-sl hunspell-hr "
+                "hunspell-en-gb hunspell-en-us)"
+            )
+        pytest.skip("hunspell is not installed")
+    spellcheck = _spellcheck_module()
+    missing = spellcheck.missing_dictionaries(list(LANGUAGES))
+    if missing:
+        # Say which dictionary to install, not a bare CalledProcessError from hunspell.
+        pytest.fail(spellcheck.install_hint(missing))
     for language in LANGUAGES:
         report = spellcheck.check_language(COURSES, language)
         assert report["words"] > 20_000, language
