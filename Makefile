@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-dev install-bench bench translations extract-messages lint format clean
+.PHONY: run test audit install install-dev install-bench bench translations extract-messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ extract-messages: $(VENV)/.installed
 run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask institutions seed
+	$(BIN)/flask certificates keygen --missing
 	$(BIN)/flask courses sync
 	$(BIN)/flask demo seed
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
@@ -45,13 +46,18 @@ run: install translations
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r app --severity-level medium
+
+# Known vulnerabilities in the installed dependencies (needs PyPI's JSON API or OSV).
+audit: install-dev
+	$(BIN)/python scripts/audit.py
 
 format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install-dev translations lint
-	$(BIN)/pytest
+test: install-dev translations lint audit
+	$(BIN)/pytest -m "slow or not slow"
 
 # Benchmarks of issue 8 (see README): BENCH_ARGS="--scale S --databases sqlite" for a quick run.
 BENCH_ARGS ?=

@@ -8,6 +8,7 @@ BASE_DIR = Path(__file__).resolve().parent
 # Anything shorter than this is not a real secret: a production server refuses it.
 MIN_SECRET_LENGTH = 32
 DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - refused by ProductionConfig
+DEV_BASE_URL = "http://127.0.0.1:5000"
 
 
 def _sqlite_url(name: str) -> str:
@@ -25,10 +26,23 @@ class Config:
     # Unset: a `keys` folder beside STORAGE_DIR. A key may instead come from SIGNING_KEY_<SLUG>.
     SIGNING_KEY_DIR = os.environ.get("SIGNING_KEY_DIR", "")
     # The address certificates, QR codes and credentials point to: where the public reaches us.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    # Public certificate lookups per client address and window: codes cannot be enumerated.
-    VERIFY_RATE_LIMIT = 30
-    VERIFY_RATE_WINDOW_SECONDS = 600
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEV_BASE_URL)
+    # Requests larger than this are refused (413) before they are read: uploads, forms, all.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))
+    # Form fields that are not files: a GIFT bank confirmed after its preview is up to 2 MB.
+    MAX_FORM_MEMORY_SIZE = 3 * 1024 * 1024
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 trusts none, so
+    # nobody can choose their own address; behind one load balancer, set 1.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+    # Flask-Limiter: counters in this process by default; every server shares them in Redis.
+    RATELIMIT_STORAGE_URI = (
+        os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    )
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = "sokrog"
+    # Public certificate lookups per client address: codes cannot be enumerated.
+    VERIFY_RATE_LIMIT = "30 per 10 minutes"
 
     LANGUAGES = ("sl", "hr", "en")
     BABEL_DEFAULT_LOCALE = "sl"
@@ -44,10 +58,13 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # a long lesson must not expire the form under the reader
 
-    # Login throttling (Moodle calls this account lockout): failures per e-mail and per address.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
-    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    # Login throttling: per account and client, this many failures are free; then each further
+    # try waits LOGIN_BACKOFF_SECONDS, doubling with every failure (no hard lock that a stranger
+    # could set off). A client address has a ceiling of failures across all accounts.
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_BACKOFF_SECONDS = 60
+    LOGIN_BACKOFF_STEPS = 8
+    LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
 
     # Werkzeug's scrypt with a random salt; tests use a cheaper setting for speed.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
@@ -83,7 +100,7 @@ CONFIGS = {
 
 
 def check_production(config: dict) -> None:
-    """Refuse to start a production server with a development or weak secret."""
+    """Refuse to start a production server that would sign or link to the wrong things."""
     secret = config.get("SECRET_KEY") or ""
     if secret == DEV_SECRET or len(secret) < MIN_SECRET_LENGTH:
         raise RuntimeError(
@@ -92,3 +109,14 @@ def check_production(config: dict) -> None:
         )
     if not os.environ.get("DATABASE_URL"):
         raise RuntimeError("DATABASE_URL must be set in production")
+    # Every certificate, QR code and credential carries this address for good: a default one
+    # would send verifiers to a machine that is not ours.
+    base = (config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if not os.environ.get("PUBLIC_BASE_URL") or base in ("", DEV_BASE_URL):
+        raise RuntimeError(
+            "PUBLIC_BASE_URL must be set in production to the public address of the platform "
+            "(for example https://learning.2sokrog.eu): certificates, QR codes and credentials "
+            "carry it"
+        )
+    if not base.startswith(("https://", "http://")):
+        raise RuntimeError(f"PUBLIC_BASE_URL must start with https:// (got {base!r})")

@@ -29,10 +29,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.authoring import models as _authoring_models  # noqa: F401
     from app.certificates import models as _certificate_models  # noqa: F401
     from app.competences import models as _competence_models  # noqa: F401
-    from app.core import (  # noqa: F401
+    from app.core import (
         content,
         database,
         errors,
+        files,
         health,
         i18n,
         ratelimit,
@@ -45,12 +46,14 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     db.init_app(app)
     database.init_app(app)
+    files.init_app(app)
     content.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    ratelimit.init_app(app)
     errors.init_app(app)
     health.init_app(app)
 

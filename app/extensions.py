@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and bound to the app in create_app."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
+# No default limits: each limited view names its own (login, verification). Storage from
+# RATELIMIT_STORAGE_URI; views pass their own hashed key functions.
+limiter = Limiter(key_func=get_remote_address)

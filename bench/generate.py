@@ -248,7 +248,8 @@ class Generated:
 def generate(scale: Scale, workdir: Path) -> Generated:
     """Fill an empty, migrated database (inside an app context) with the scale's data."""
     from app.auth.models import Institution, User, UserRole
-    from app.auth.services import hash_password, seed_institutions
+    from app.auth.passwords import hash_password
+    from app.auth.services import seed_institutions
     from app.certificates.keys import generate_key
     from app.certificates.models import Certificate, CertificateCounter
     from app.competences.models import Competence, Evidence, JobRole

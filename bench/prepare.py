@@ -25,7 +25,7 @@ def credentials(app, user_id: int) -> dict:
     """A signed session cookie of a logged-in user and a CSRF token that matches it, as the
     browser would hold them after logging in: the load measures pages, not scrypt."""
     raw = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's own token format
-    session = {"_user_id": str(user_id), "_fresh": True, "csrf_token": raw}
+    session = {"_user_id": scenarios.session_id(app, user_id), "_fresh": True, "csrf_token": raw}
     cookie = app.session_interface.get_signing_serializer(app).dumps(session)
     secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.config["SECRET_KEY"]
     token = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)

@@ -62,6 +62,15 @@ class Probe:
         }
 
 
+def session_id(app: Flask, user_id: int) -> str:
+    """What Flask-Login keeps in a logged-in user's session: their id and session token."""
+    from app.auth.models import User
+    from app.extensions import db
+
+    with app.app_context():
+        return db.session.get(User, user_id).get_id()
+
+
 class Session:
     """A test client logged in as one user, that counts the queries of every request."""
 
@@ -76,7 +85,7 @@ class Session:
         self.probes = probes
         if user_id is not None:
             with self.client.session_transaction() as session:
-                session["_user_id"] = str(user_id)
+                session["_user_id"] = session_id(app, user_id)
                 session["_fresh"] = True
 
     def warm(self, paths: list[str]) -> None:

@@ -61,7 +61,7 @@ class MissingDictionary(RuntimeError):
 @functools.cache
 def available_dictionaries() -> frozenset[str]:
     """The dictionary names hunspell finds on its search path (`hunspell -D`)."""
-    result = subprocess.run(  # noqa: S603 - fixed program and arguments
+    result = subprocess.run(
         ["hunspell", "-D"],  # noqa: S607
         input="",
         capture_output=True,

@@ -126,6 +126,38 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def redis_url(tmp_path_factory) -> Iterator[str]:
+    """A throwaway Redis server (Debian's redis-server) for the whole run, on a free port."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(
+                "redis-server not found, and REQUIRE_REDIS=1 (apt-get install redis-server)"
+            )
+        pytest.skip("redis-server not found: Redis tests skipped")
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            __import__("time").sleep(0.05)
+        else:
+            pytest.fail("redis-server did not start")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
 def database_urls(tmp_path_factory) -> dict[str, str]:
     """One migrated database per backend for the whole run; tests empty it after use."""
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
@@ -200,9 +232,30 @@ def ctx(app: Flask) -> Iterator[None]:
         db.session.rollback()
 
 
+def create_signing_keys(app: Flask) -> None:
+    """Every institution's first signing key, as `flask certificates keygen --missing` makes."""
+    from app.auth.services import institutions
+    from app.certificates.keys import active_key, generate_key
+
+    with app.app_context():
+        for institution in institutions():
+            if active_key(institution.id) is None:
+                generate_key(institution)
+        db.session.commit()
+
+
 @pytest.fixture
 def courses(app: Flask) -> None:
-    """The test courses (tests/data/courses) loaded into the database."""
+    """The test courses (tests/data/courses) loaded, and the institutions' signing keys made."""
+    with app.app_context():
+        sync_folder(COURSES)
+        db.session.commit()
+    create_signing_keys(app)
+
+
+@pytest.fixture
+def courses_without_keys(app: Flask) -> None:
+    """The test courses loaded before any institution has a signing key."""
     with app.app_context():
         sync_folder(COURSES)
         db.session.commit()
@@ -245,10 +298,19 @@ def make_user(app: Flask):
     return factory
 
 
+def session_id(app: Flask, user_id: int) -> str:
+    """What Flask-Login keeps in the session for this user: their id and session token."""
+    from app.auth.models import User
+
+    with app.app_context():
+        return db.session.get(User, user_id).get_id()
+
+
 def login(client: FlaskClient, user_id: int) -> None:
     """Log a user in through the session cookie, as Flask-Login does after a real login."""
+    value = session_id(client.application, user_id)
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = value
         session["_fresh"] = True
 
 
@@ -276,3 +338,25 @@ def assign_trainer(app: Flask, user_id: int, course_slug: str) -> None:
     with app.app_context():
         db.session.add(CourseTrainer(course_id=get_course(course_slug).id, user_id=user_id))
         db.session.commit()
+
+
+def at_once(count: int, work) -> list[BaseException]:
+    """Run work(index) in `count` threads released together; return what they raised."""
+    import threading
+
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            work(index)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors

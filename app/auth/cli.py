@@ -78,10 +78,6 @@ def init_app(app: Flask) -> None:
         password = services.generate_password() if generated else sys.stdin.readline().strip()
         if not password:
             password, generated = services.generate_password(), True
-        if len(password) < services.MIN_PASSWORD_LENGTH:
-            raise click.UsageError(
-                f"the password must have at least {services.MIN_PASSWORD_LENGTH} characters"
-            )
         data = services.UserData(
             email=email,
             full_name=full_name,

@@ -16,10 +16,10 @@ from wtforms import (
     SubmitField,
     widgets,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.auth.models import ASSIGNABLE_ROLES
-from app.auth.services import MIN_PASSWORD_LENGTH
+from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from app.core.i18n import LANGUAGE_NAMES, LANGUAGES
 
 
@@ -41,11 +41,24 @@ def _language_choices() -> list[SelectChoice]:
     return [SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
 
 
+password_length = Length(
+    min=MIN_PASSWORD_LENGTH,
+    max=MAX_PASSWORD_LENGTH,
+    message=_l(
+        "The password must have between %(min)d and %(max)d characters.",
+        min=MIN_PASSWORD_LENGTH,
+        max=MAX_PASSWORD_LENGTH,
+    ),
+)
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail"), filters=[strip_filter], validators=[DataRequired(), Email(), Length(max=254)]
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
@@ -73,8 +86,11 @@ class UserForm(FlaskForm):
     is_active = BooleanField(_l("Active account"), default=True)
     password = PasswordField(
         _l("Password"),
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        description=_l("At least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+        validators=[Optional(), password_length],
+        description=_l(
+            "At least %(count)d characters, and not a common or leaked password.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
     )
     submit = SubmitField(_l("Save"))
 
@@ -85,6 +101,26 @@ class UserForm(FlaskForm):
             SelectChoice(row.id, row.name(language)) for row in job_roles
         ]
         self.roles.choices = [SelectChoice(role, role_label(role)) for role in ASSIGNABLE_ROLES]
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), password_length],
+        description=_l(
+            "At least %(count)d characters, and not a common or leaked password. A phrase of "
+            "several unrelated words is easy to remember and hard to guess.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
 
 
 class ConfirmForm(FlaskForm):

@@ -1,7 +1,8 @@
-"""Institutions, user accounts, roles and failed-login records."""
+"""Institutions, user accounts and their roles."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -43,6 +44,10 @@ class Institution(db.Model):
         return f"<Institution {self.slug}>"
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -54,6 +59,9 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of every session's user id (Flask-Login's alternative token): a new token ends every
+    # session of the account at once, on logout, a password change or a deactivation.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
     job_role = relationship("JobRole", lazy="joined")
@@ -68,6 +76,9 @@ class User(UserMixin, db.Model):
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
     def __repr__(self) -> str:
         return f"<User {self.id}>"
 
@@ -80,14 +91,6 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(16))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
-
-
-class LoginFailure(db.Model):
-    """One failed login; keyed by a hash so no e-mail or address is stored in clear."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 # An institution's name is on the catalogue's course cards.

@@ -1,40 +1,31 @@
-"""Account logic: authentication with throttling, creating and editing users, institutions."""
+"""Account logic: authentication, sessions, passwords, creating and editing users, institutions."""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import delete, func, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from app.auth.models import ASSIGNABLE_ROLES, Institution, LoginFailure, User, UserRole
+from app.auth.models import ASSIGNABLE_ROLES, Institution, User, UserRole, new_session_token
 from app.auth.partners import PARTNERS
+from app.auth.passwords import check_password, hash_password, password_problem
 from app.core.database import utcnow
 from app.core.errors import DomainError
-from app.core.ratelimit import rate_key
 from app.extensions import db
-
-MIN_PASSWORD_LENGTH = 10
-
-
-class LoginThrottled(DomainError):
-    """Too many failed logins recently; the user must wait."""
-
-    def __init__(self, minutes: int) -> None:
-        super().__init__(f"try again in {minutes} minutes")
-        self.minutes = minutes
 
 
 class EmailTaken(DomainError):
     pass
 
 
-def hash_password(password: str) -> str:
-    # Werkzeug's default is scrypt with a random salt.
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+class WeakPassword(DomainError):
+    """The password breaks the policy; the message says why, in the reader's language."""
+
+
+class WrongPassword(DomainError):
+    pass
 
 
 def generate_password() -> str:
@@ -45,35 +36,58 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _recent_failures(key: str, window: timedelta) -> int:
-    return db.session.scalar(
-        select(func.count(LoginFailure.id)).where(
-            LoginFailure.key == key, LoginFailure.created_at > utcnow() - window
-        )
-    )
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None.
 
-
-def authenticate(email: str, password: str, address: str) -> User | None:
-    """The active user with these credentials, or None; raises LoginThrottled when locked out."""
-    config = current_app.config
-    window = timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    email = normalise_email(email)
-    account_key = rate_key("email", email)
-    address_key = rate_key("address", address)
-    if (
-        _recent_failures(account_key, window) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(address_key, window) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    ):
-        raise LoginThrottled(config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not user.is_active or not check_password_hash(user.password_hash, password):
-        db.session.add(LoginFailure(key=account_key))
-        db.session.add(LoginFailure(key=address_key))
-        db.session.flush()
+    An unknown e-mail costs the same password check as a known one, so the time of the answer
+    does not tell which addresses have accounts. Throttling is the view's (Flask-Limiter).
+    """
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    ok = check_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.is_active:
         return None
-    db.session.execute(delete(LoginFailure).where(LoginFailure.key == account_key))
     user.last_login_at = utcnow()
     return user
+
+
+def user_for_session(session_id: str) -> User | None:
+    """The user a session's id ("<id>:<token>") names, if the token is still the account's."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token or len(user_id) > 12:
+        return None
+    user = (
+        db.session.scalars(
+            select(User).where(User.id == int(user_id)).options(joinedload(User.role_rows))
+        )
+        .unique()
+        .one_or_none()
+    )
+    if user is None or not user.is_active:
+        return None
+    if not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Log the account out everywhere: every session cookie issued so far stops working."""
+    user.session_token = new_session_token()
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password under the policy; every other session of the account ends."""
+    problem = password_problem(password, user.email or "", user.full_name or "")
+    if problem:
+        raise WeakPassword(problem)
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password first, then the policy."""
+    if not check_password(user.password_hash, current):
+        raise WrongPassword("current password")
+    set_password(user, new)
 
 
 @dataclass
@@ -119,8 +133,9 @@ def _email_taken(email: str, except_id: int | None = None) -> bool:
 def create_user(data: UserData, password: str) -> User:
     if _email_taken(data.email):
         raise EmailTaken(data.email)
-    user = User(password_hash=hash_password(password))
+    user = User()
     _apply(user, data)
+    set_password(user, password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -129,11 +144,20 @@ def create_user(data: UserData, password: str) -> User:
 def update_user(user: User, data: UserData, password: str | None = None) -> User:
     if _email_taken(data.email, except_id=user.id):
         raise EmailTaken(data.email)
+    was_active = user.is_active
     _apply(user, data)
     if password:
-        user.password_hash = hash_password(password)
+        set_password(user, password)
+    elif was_active and not user.is_active:
+        end_sessions(user)
     db.session.flush()
     return user
+
+
+def deactivate(user: User) -> None:
+    """The account can no longer log in, and its open sessions end now; its history stays."""
+    user.is_active = False
+    end_sessions(user)
 
 
 def set_role(user: User, role: str, present: bool) -> None:

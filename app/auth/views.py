@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -14,18 +16,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
 
 from app.auth import services
-from app.auth.forms import ConfirmForm, LanguageForm, LoginForm, UserForm
+from app.auth.forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm, UserForm
 from app.auth.models import ASSIGNABLE_ROLES, User, UserRole
 from app.competences.services import active_job_roles
 from app.core.i18n import current_language
+from app.core.params import arg_id
 from app.core.permissions import public, roles_required
+from app.core.ratelimit import client_key, hashed, minutes_until
 from app.core.security import is_safe_redirect
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,17 +40,10 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
     # Every logged-in request starts here: the user, institution, job role and roles in one
-    # query rather than two (the relationship's own selectin load is a second round trip).
-    user = (
-        db.session.scalars(
-            select(User).where(User.id == int(user_id)).options(joinedload(User.role_rows))
-        )
-        .unique()
-        .one_or_none()
-    )
-    return user if user is not None and user.is_active else None
+    # query; a session of an older token (logged out elsewhere) is no session at all.
+    return services.user_for_session(session_id)
 
 
 @login_manager.unauthorized_handler
@@ -59,8 +57,68 @@ def _redirect_next(default: str):
     return redirect(target if is_safe_redirect(target) else default)
 
 
+# --- Login throttling -------------------------------------------------------------------------
+# Failures are counted per account *and* client, so a stranger cannot lock anyone else out:
+# LOGIN_FREE_FAILURES are free, then each further try waits, twice as long each time
+# (moving windows of doubling length). A client also has a ceiling across all accounts.
+
+
+def _account_client_key() -> str:
+    email = services.normalise_email(request.form.get("email", ""))
+    return hashed("login", f"{email}\n{request.remote_addr or ''}")
+
+
+def _backoff_limits() -> str:
+    config = current_app.config
+    free, base = config["LOGIN_FREE_FAILURES"], config["LOGIN_BACKOFF_SECONDS"]
+    return ";".join(
+        f"{free + step} per {base * 2**step} seconds"
+        for step in range(config["LOGIN_BACKOFF_STEPS"])
+    )
+
+
+def _login_failed(_response: Response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _throttled(limit: RequestLimit) -> Response:
+    form = LoginForm()
+    form.email.errors = [
+        ngettext(
+            "Too many failed attempts. Please try again in %(num)d minute.",
+            "Too many failed attempts. Please try again in %(num)d minutes.",
+            minutes_until(limit),
+        )
+    ]
+    return Response(render_template("auth/login.html", form=form), status=429)
+
+
+def _forget_failures() -> None:
+    """A successful login starts the back-off of this account and client afresh."""
+    key = _account_client_key()
+    for limit in limiter.current_limits:
+        if key in limit.request_args:
+            limit.limiter.clear(limit.limit, *limit.request_args)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(
+    _backoff_limits,
+    key_func=_account_client_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    on_breach=_throttled,
+    per_method=True,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
+    key_func=client_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    on_breach=_throttled,
+    per_method=True,
+)
 def login():
     if current_user.is_authenticated:
         return _redirect_next(url_for("courses.my_learning"))
@@ -68,28 +126,19 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(
-                form.email.data, form.password.data, request.remote_addr or ""
-            )
-        except services.LoginThrottled as error:
-            db.session.commit()
-            form.email.errors.append(
-                _(
-                    "Too many failed attempts. Please try again in %(minutes)d minutes.",
-                    minutes=error.minutes,
-                )
-            )
-            return render_template("auth/login.html", form=form), 429
+        user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            db.session.commit()  # keep the failure record for throttling
+            g.login_failed = True
             form.password.errors.append(_("The e-mail or password is not correct."))
             return render_template("auth/login.html", form=form), 200
+        _forget_failures()
         session.clear()  # a fresh session on login, against fixation
         login_user(user)
         db.session.commit()
         flash(_("Welcome, %(name)s.", name=user.full_name), "success")
         return _redirect_next(url_for("courses.my_learning"))
+    if request.method == "POST":
+        g.login_failed = True  # an incomplete form is a try too
     return render_template("auth/login.html", form=form)
 
 
@@ -100,11 +149,35 @@ def logout():
     if not form.validate_on_submit():
         abort(400)
     language = current_user.language
+    # Logging out ends every session of the account, not only this browser's.
+    services.end_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     session["language"] = language
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles_required("learner")
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.new.data)
+        except services.WrongPassword:
+            form.current.errors.append(_("The current password is not correct."))
+        except services.WeakPassword as error:
+            form.new.errors.append(str(error))
+        else:
+            db.session.commit()
+            # Other sessions have ended with the old token; this one goes on with the new one.
+            login_user(current_user._get_current_object())  # type: ignore[attr-defined]
+            flash(_("Your password is changed. Other sessions of your account have ended."),
+                  "success")  # fmt: skip
+            return redirect(url_for("auth.change_password"))
+    return render_template("auth/password.html", form=form)
 
 
 @bp.route("/language", methods=["POST"])
@@ -156,7 +229,7 @@ def users():
     if search:
         pattern = f"%{search}%"
         query = query.where(or_(User.full_name.ilike(pattern), User.email.ilike(pattern)))
-    institution = request.args.get("institution", type=int)
+    institution = arg_id("institution")
     if institution:
         query = query.where(User.institution_id == institution)
     role = request.args.get("role", "")
@@ -185,6 +258,9 @@ def user_new():
             user = services.create_user(_form_data(form), password)
         except services.EmailTaken:
             form.email.errors.append(_("An account with this e-mail already exists."))
+        except services.WeakPassword as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
         else:
             db.session.commit()
             if form.password.data:
@@ -218,6 +294,9 @@ def user_edit(user_id: int):
                 services.update_user(user, _form_data(form), form.password.data or None)
             except services.EmailTaken:
                 form.email.errors.append(_("An account with this e-mail already exists."))
+            except services.WeakPassword as error:
+                db.session.rollback()
+                form.password.errors.append(str(error))
             else:
                 db.session.commit()
                 flash(_("Changes to %(name)s saved.", name=user.full_name), "success")
@@ -234,7 +313,7 @@ def user_deactivate(user_id: int):
     if user.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "error")
     else:
-        user.is_active = False
+        services.deactivate(user)
         db.session.commit()
         flash(_("%(name)s can no longer log in.", name=user.full_name), "success")
     return redirect(url_for("admin.users"))

@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload
 
 from app.auth.models import User
+from app.authoring.issuers import issuer_refusal
 from app.authoring.models import CourseDraft, CourseTrainer
 from app.core.database import utcnow
 from app.core.errors import DomainError
@@ -44,6 +46,9 @@ TRANSLATED_FROM_RE = re.compile(r"^translated_from:\s*['\"]?([0-9a-f]+)['\"]?\s*
 # What Pillow recognises -> the file name suffix the course folder uses for it.
 IMAGE_FORMATS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
 MAX_IMAGE_BYTES = MAX_ASSET_BYTES
+# A lesson image this large is a photo straight from a camera at most; beyond it, an image that
+# decompresses to gigabytes of memory (a "decompression bomb") is refused before it is read.
+MAX_IMAGE_PIXELS = 24_000_000
 
 
 class DraftError(DomainError):
@@ -487,6 +492,13 @@ def source_revisions(copy: WorkingCopy, slug: str) -> dict[str, int]:
 # --- Images -------------------------------------------------------------------------------
 
 
+def _too_many_pixels() -> str:
+    return gettext(
+        "The image has too many pixels: at most %(count)d megapixels, for example 6000 x 4000.",
+        count=MAX_IMAGE_PIXELS // 1_000_000,
+    )
+
+
 def add_image(copy: WorkingCopy, filename: str, data: bytes, alt: str, user_id: int) -> str:
     """Store an uploaded image with the course; return the Markdown that shows it."""
     alt = " ".join(alt.split())
@@ -497,11 +509,19 @@ def add_image(copy: WorkingCopy, filename: str, data: bytes, alt: str, user_id: 
             gettext("The image is larger than %(size)d MB.", size=MAX_IMAGE_BYTES // 2**20)
         )
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
+        with warnings.catch_warnings():
+            # Pillow only warns between its limit and twice it: refuse those images too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = image.format
+                width, height = image.size
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise DraftError(_too_many_pixels()) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise DraftError(gettext("This file is not a PNG, JPEG, GIF or WebP image.")) from error
+    if width * height > MAX_IMAGE_PIXELS:
+        raise DraftError(_too_many_pixels())
     if kind not in IMAGE_FORMATS:
         raise DraftError(gettext("This file is not a PNG, JPEG, GIF or WebP image."))
     stem = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(filename).stem.lower()).strip("-") or "image"
@@ -553,6 +573,10 @@ def publish(copy: WorkingCopy, user: User, overwrite: bool = False) -> Course:
     errors = [problem for problem in check(copy) if not problem.is_warning]
     if errors:
         raise PublishError(errors)
+    current = copy.course.institution.slug if copy.course else None
+    refusal = issuer_refusal(user, str(copy.meta.get("institution", "")), current, copy.slug)
+    if refusal:
+        raise DraftError(refusal)
     origin = copy.course.origin if copy.course else "editor"
     with tempfile.TemporaryDirectory() as tmp:
         folder = _stage(Path(tmp), copy, copy.files)

@@ -33,6 +33,7 @@ from app.authoring.forms import (
     QuizForm,
     settings_form,
 )
+from app.authoring.issuers import issuer_choices
 from app.authoring.views import bp
 from app.competences.models import Competence
 from app.core.i18n import current_language
@@ -82,9 +83,11 @@ def _draft_changed_meanwhile(_error):
     return redirect(url_for("authoring.course", slug=slug) if slug else url_for("authoring.index"))
 
 
-def _institution_choices() -> list[tuple[str, str]]:
-    rows = db.session.scalars(select(Institution).order_by(Institution.name))
-    return [SelectChoice(row.slug, row.name) for row in rows]
+def _institution_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The issuers an administrator may choose: the course's current one and their own."""
+    slugs = issuer_choices(current_user, current)
+    rows = db.session.scalars(select(Institution).where(Institution.slug.in_(slugs)))
+    return [SelectChoice(row.slug, row.name) for row in sorted(rows, key=lambda r: r.name)]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -170,7 +173,9 @@ def settings(slug: str):
     form = settings_form(copy.languages, [(row.code, row.name(language)) for row in competences])
     is_admin = current_user.has_role("admin")
     if is_admin:
-        form.institution.choices = _institution_choices()
+        form.institution.choices = _institution_choices(
+            copy.course.institution.slug if copy.course else meta.get("institution")
+        )
     else:
         # Only administrators move a course to another issuing institution.
         del form.institution

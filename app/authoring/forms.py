@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
 
 from app.auth.forms import CheckboxList, strip_filter
+from app.core.forms import BoundedIntegerField
 
 
 class ImportForm(FlaskForm):
@@ -77,7 +77,7 @@ class LessonForm(FlaskForm):
         _l("Title"), filters=[strip_filter], validators=[DataRequired(), Length(max=200)]
     )
     summary = TextAreaField(_l("Summary"), filters=[strip_filter], validators=[Length(max=1000)])
-    minutes = IntegerField(
+    minutes = BoundedIntegerField(
         _l("Minutes to read"), validators=[Optional(), NumberRange(min=1, max=600)]
     )
     body = TextAreaField(
@@ -149,10 +149,10 @@ class SettingsForm(FlaskForm):
     """The fixed part of the course settings; titles and competence levels are added per course."""
 
     base_hash = HiddenField()
-    workload_hours = IntegerField(
+    workload_hours = BoundedIntegerField(
         _l("Workload (hours)"), validators=[DataRequired(), NumberRange(min=1, max=1000)]
     )
-    certificate_validity_months = IntegerField(
+    certificate_validity_months = BoundedIntegerField(
         _l("Certificates are valid for (months)"),
         validators=[Optional(), NumberRange(min=1, max=240)],
         description=_l("Leave empty if the certificates do not expire."),

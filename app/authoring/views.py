@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +14,7 @@ from app.authoring import services
 from app.authoring.forms import AssignTrainerForm, ImportForm, UnassignForm
 from app.core.permissions import roles_required
 from app.courses.models import Course
-from app.courses.packages import MAX_ZIP_BYTES, PackageError, export_zip, import_zip
+from app.courses.packages import MAX_ZIP_BYTES, PackageError, export_zip
 from app.extensions import db
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
@@ -32,20 +34,23 @@ def index():
     problems = []
     if form.validate_on_submit():
         data = form.package.data.read(MAX_ZIP_BYTES + 1)
-        existing = set(db.session.scalars(select(Course.slug)))
+        label = PurePosixPath(form.package.data.filename or "package.zip").name[:100]
         try:
-            course = import_zip(data, current_user.id, label=form.package.data.filename or "zip")
+            course, dropped = services.import_package(data, current_user, label)
         except PackageError as error:
             db.session.rollback()
             problems = error.problems
         else:
-            if course.slug in existing and not services.can_edit(current_user, course):
-                db.session.rollback()
-                abort(403)
-            if course.slug not in existing and not current_user.has_role("admin"):
-                services.assign(course, current_user)
             db.session.commit()
             flash(_("Course %(slug)s imported.", slug=course.slug), "success")
+            if dropped:
+                flash(
+                    _(
+                        "Files no lesson or quiz uses were left out: %(files)s.",
+                        files=", ".join(dropped[:20]) + (" …" if len(dropped) > 20 else ""),
+                    ),
+                    "info",
+                )
             return redirect(url_for("authoring.index"))
     status = 422 if problems else 200
     courses = services.editable_courses(current_user)

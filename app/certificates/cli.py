@@ -1,4 +1,4 @@
-"""`flask certificates keygen|issue|export|verify|revoke`: certificates from the command line."""
+"""`flask certificates keygen|issue|issue-pending|export|verify|revoke`: the command line."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.auth.services import institution_by_slug, user_by_email
-from app.certificates import keys, services
+from app.auth.services import institution_by_slug, institutions, user_by_email
+from app.certificates import handissue, keys, services, verification
 from app.certificates.pdf import format_code
 from app.core.errors import DomainError
 from app.courses.models import Course
@@ -21,23 +21,72 @@ group = AppGroup("certificates", help="Issue, export, verify and revoke certific
 
 
 @group.command("keygen")
-@click.option("--institution", "slug", required=True, help="The issuing institution's slug.")
-def keygen(slug: str) -> None:
-    """Create the institution's signing key pair; a previous key is retired, not deleted."""
-    institution = institution_by_slug(slug)
-    if institution is None:
-        raise click.ClickException(f"unknown institution '{slug}' (see `flask institutions list`)")
-    key = keys.generate_key(institution)
+@click.option("--institution", "slug", help="The issuing institution's slug.")
+@click.option(
+    "--missing", is_flag=True, help="A first key for every institution that has none yet."
+)
+def keygen(slug: str | None, missing: bool) -> None:
+    """Create an institution's signing key pair; a previous key is retired, not deleted.
+
+    Certificates of completed courses that waited for the key are issued right after.
+    """
+    if bool(slug) == missing:
+        raise click.UsageError("give either --institution SLUG or --missing")
+    if missing:
+        targets = [row for row in institutions() if keys.active_key(row.id) is None]
+    else:
+        institution = institution_by_slug(slug or "")
+        if institution is None:
+            raise click.ClickException(
+                f"unknown institution '{slug}' (see `flask institutions list`)"
+            )
+        targets = [institution]
+    for institution in targets:
+        try:
+            key = keys.generate_key(institution)
+        except DomainError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        # The private key's location is printed; the key itself never is.
+        click.echo(f"institution: {institution.slug}")
+        click.echo(f"public key: {key.public_key_multibase}")
+        click.echo(
+            f"private key written to the key folder for {institution.slug} (SIGNING_KEY_DIR)"
+        )
+        _issue_pending(institution.id)
+
+
+def _issue_pending(institution_id: int | None) -> None:
+    issued = handissue.issue_pending(institution_id)
     db.session.commit()
-    # The private key's location is printed; the key itself never is.
-    click.echo(f"public key: {key.public_key_multibase}")
-    click.echo(f"private key written to the key folder for {slug} (SIGNING_KEY_DIR)")
+    for certificate in issued:
+        click.echo(f"issued {certificate.serial} (it waited for the signing key)")
+
+
+@group.command("issue-pending")
+@click.option("--institution", "slug", help="Only this institution's courses.")
+def issue_pending(slug: str | None) -> None:
+    """Issue the certificates of completed courses that are still missing (no key then)."""
+    institution_id = None
+    if slug:
+        institution = institution_by_slug(slug)
+        if institution is None:
+            raise click.ClickException(f"unknown institution '{slug}'")
+        institution_id = institution.id
+    _issue_pending(institution_id)
 
 
 @group.command("issue")
 @click.option("--user", "email", required=True, help="The learner's e-mail.")
 @click.option("--course", "slug", required=True, help="The course slug.")
-def issue(email: str, slug: str) -> None:
+@click.option(
+    "--reason",
+    required=True,
+    help="Why it is issued by hand (the training held in person): recorded with it.",
+)
+@click.option("--by", "by_email", help="The trainer or administrator who issues it, if not you.")
+def issue(email: str, slug: str, reason: str, by_email: str | None) -> None:
     """Issue a certificate by hand (an in-person training); once per learner and course."""
     user = user_by_email(email)
     if user is None:
@@ -45,8 +94,13 @@ def issue(email: str, slug: str) -> None:
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     if course is None:
         raise click.ClickException(f"no course '{slug}' (run `flask courses sync`)")
+    by = None
+    if by_email:
+        by = user_by_email(by_email)
+        if by is None:
+            raise click.ClickException(f"no account with the e-mail {by_email}")
     try:
-        certificate, created = services.issue(user, course)
+        certificate, created = handissue.issue_by_hand(user, course, by, reason)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
@@ -83,7 +137,7 @@ def export(code: str, kind: str, output: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(file: Path) -> None:
     """Check a credential (signature, key, expiry, revocation) or a PDF; exit 1 if not valid."""
-    result = services.verify_file(file.read_bytes())
+    result = verification.verify_file(file.read_bytes())
     if not result.ok:
         click.echo(f"INVALID: {result.reason}", err=True)
         sys.exit(1)

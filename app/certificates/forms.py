@@ -31,6 +31,15 @@ class IssueForm(FlaskForm):
         filters=[strip_filter],
     )
     course = SelectField(_l("Course"), validators=[DataRequired()])
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(), Length(max=2000)],
+        filters=[strip_filter],
+        description=_l(
+            "Why the certificate is issued by hand: for example the date, place and trainer of "
+            "the training held in person. It is recorded with your name."
+        ),
+    )
     submit = SubmitField(_l("Issue certificate"))
 
 
@@ -39,6 +48,9 @@ class RevokeForm(FlaskForm):
         _l("Reason for the revocation"),
         validators=[DataRequired(), Length(max=2000)],
         filters=[strip_filter],
-        description=_l("Shown on the public verification page."),
+        description=_l(
+            "Kept for the institution's records; the public verification page shows only that "
+            "the certificate was revoked, and when."
+        ),
     )
     submit = SubmitField(_l("Revoke certificate"))

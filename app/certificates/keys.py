@@ -10,7 +10,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import Institution
 from app.certificates.integrity import public_key_multibase
@@ -22,10 +24,12 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 
+class KeyConflict(DomainError):
+    """Another key of the institution was made at the same moment; this one was not kept."""
+
+
 class SigningKeyMissing(DomainError):
     def __init__(self, institution: str) -> None:
-        from flask_babel import gettext
-
         super().__init__(
             gettext(
                 "The signing key of %(institution)s is missing: an administrator must restore "
@@ -65,7 +69,12 @@ def institution_keys(institution_id: int) -> list[InstitutionKey]:
 
 
 def generate_key(institution: Institution) -> InstitutionKey:
-    """A new key pair; the previous key is retired but kept so older certificates still verify."""
+    """A new key pair; the previous key is retired but kept so older certificates still verify.
+
+    Only an administrator (the issuer page) or the CLI calls this. Two at the same moment cannot
+    both succeed: one active key per institution is a unique index, and the loser's private
+    key file is removed again.
+    """
     private_key = Ed25519PrivateKey.generate()
     multibase = public_key_multibase(private_key.public_key())
     folder = _key_dir(institution)
@@ -81,15 +90,22 @@ def generate_key(institution: Institution) -> InstitutionKey:
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(pem)
     now = utcnow()
-    for key in db.session.scalars(
-        select(InstitutionKey).where(
-            InstitutionKey.institution_id == institution.id, InstitutionKey.retired_at.is_(None)
-        )
-    ):
-        key.retired_at = now
-    key = InstitutionKey(institution_id=institution.id, public_key_multibase=multibase)
-    db.session.add(key)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            for key in db.session.scalars(
+                select(InstitutionKey).where(
+                    InstitutionKey.institution_id == institution.id,
+                    InstitutionKey.retired_at.is_(None),
+                )
+            ):
+                key.retired_at = now
+            key = InstitutionKey(institution_id=institution.id, public_key_multibase=multibase)
+            db.session.add(key)
+    except IntegrityError as error:
+        path.unlink(missing_ok=True)
+        raise KeyConflict(
+            gettext("Another signing key of this institution was created at the same moment.")
+        ) from error
     log.info("new signing key %s for institution %s", multibase, institution.slug)
     return key
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
@@ -13,6 +13,18 @@ from app.extensions import db
 
 class InstitutionKey(db.Model):
     """The public half of an institution's Ed25519 signing key; the private half stays on disk."""
+
+    __table_args__ = (
+        # One active key per institution, whatever races: a second keygen at the same moment
+        # fails instead of leaving two keys that both sign.
+        Index(
+            "uq_institution_key_active",
+            "institution_id",
+            unique=True,
+            sqlite_where=text("retired_at IS NULL"),
+            postgresql_where=text("retired_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
@@ -65,7 +77,10 @@ class Certificate(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     issued_on: Mapped[date]
     expires_on: Mapped[date | None]
+    # Who issued it by hand (None: the platform, on completion), and why: every hand issue
+    # is recorded with its reason and shown on the certificate's page for staff.
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    issue_reason: Mapped[str] = mapped_column(Text, default="")
     status_index: Mapped[int]
     key_id: Mapped[int] = mapped_column(ForeignKey("institution_key.id"))
     credential: Mapped[dict] = mapped_column(JSON)
@@ -78,6 +93,8 @@ class Certificate(db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     user = relationship("User", foreign_keys=[user_id])
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
     course = relationship("Course")
     institution = relationship("Institution")
     key = relationship(InstitutionKey)

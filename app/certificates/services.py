@@ -6,17 +6,16 @@ import calendar
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import extract, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import Institution, User
 from app.certificates import credential as ob3
@@ -26,7 +25,7 @@ from app.certificates.pdf import CertificateContent, CompetenceLine, render_cert
 from app.competences.models import ProficiencyLevel
 from app.core.database import local_today, utcnow
 from app.core.errors import DomainError
-from app.core.i18n import pick_text
+from app.core.files import write_private
 from app.courses.models import Course
 from app.extensions import db
 
@@ -156,19 +155,23 @@ def content_of(certificate: Certificate) -> CertificateContent:
 
 def _write_pdf(certificate: Certificate, languages: tuple[str, ...], variant: str = "") -> bytes:
     data = render_certificate(content_of(certificate), languages)
-    path = storage_path(certificate, variant)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    # A certificate is personal data: readable by the server's user only.
+    write_private(storage_path(certificate, variant), data)
     return data
 
 
 def issue(
-    user: User, course: Course, issued_by: User | None = None, today: date | None = None
+    user: User,
+    course: Course,
+    issued_by: User | None = None,
+    today: date | None = None,
+    reason: str = "",
 ) -> tuple[Certificate, bool]:
     """The learner's certificate for the course: issued now, or the one they already have.
 
     Returns (certificate, created). Safe under concurrency: the institution's counter row is
-    locked before the second look for an existing certificate.
+    locked before the second look for an existing certificate. Raises SigningKeyMissing when
+    the institution has no key yet: keys are made only by an administrator or the CLI.
     """
     existing = certificate_for(user.id, course.id)
     if existing:
@@ -178,7 +181,9 @@ def issue(
     existing = certificate_for(user.id, course.id)
     if existing:
         return existing, False
-    key = keys.active_key(institution.id) or keys.generate_key(institution)
+    key = keys.active_key(institution.id)
+    if key is None:
+        raise keys.SigningKeyMissing(institution.slug)
     signing_key = keys.private_key(institution, key)
 
     issued_at = utcnow()
@@ -208,6 +213,7 @@ def issue(
         issued_on=issued_on,
         expires_on=add_months(issued_on, validity) if validity else None,
         issued_by_id=issued_by.id if issued_by else None,
+        issue_reason=reason,
         status_index=status_index,
         key_id=key.id,
         pdf_languages=list(pdf_languages(user.language, institution)),
@@ -323,207 +329,11 @@ def status_list_credential(institution: Institution) -> dict[str, Any]:
             Certificate.institution_id == institution.id
         )
     )
-    key = keys.active_key(institution.id) or keys.generate_key(institution)
+    key = keys.active_key(institution.id)
+    if key is None:
+        raise keys.SigningKeyMissing(institution.slug)
     moment = last_change or key.created_at
     unsigned = ob3.build_status_list(
         base_url=base_url(), slug=institution.slug, revoked=revoked, valid_from=moment
     )
     return _sign(unsigned, institution, key, keys.private_key(institution, key), moment)
-
-
-# --- verifying a file ---------------------------------------------------------------------------
-
-
-@dataclass
-class FileCheck:
-    ok: bool
-    reason: str
-    certificate: Certificate | None = None
-
-
-def _revoked(certificate: Certificate) -> FileCheck:
-    when = f"{certificate.revoked_at:%Y-%m-%d}"
-    return FileCheck(False, f"revoked on {when}: {certificate.revoked_reason}", certificate)
-
-
-def _institution_from_issuer(issuer: Any) -> Institution | None:
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    prefix = f"{base_url()}/issuers/"
-    if not isinstance(issuer_id, str) or not issuer_id.startswith(prefix):
-        return None
-    return db.session.scalar(
-        select(Institution).where(Institution.slug == issuer_id.removeprefix(prefix))
-    )
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def verify_credential(document: dict[str, Any], now: datetime | None = None) -> FileCheck:
-    """Signature, issuer key, validity period and revocation of an OpenBadgeCredential."""
-    now = now or utcnow()
-    if document.get("@context", [None])[:2] != [integrity.VC_V2, integrity.OB_V3]:
-        return FileCheck(False, "not an Open Badges 3.0 credential (@context)")
-    if "OpenBadgeCredential" not in document.get("type", []):
-        return FileCheck(False, "not an OpenBadgeCredential (type)")
-    institution = _institution_from_issuer(document.get("issuer"))
-    if institution is None:
-        return FileCheck(False, "the issuer is not an institution of this platform")
-    try:
-        proof = integrity.proofs(document)[0]
-    except integrity.IntegrityError as error:
-        return FileCheck(False, str(error))
-    method = proof.get("verificationMethod", "")
-    issuer_url = ob3.issuer_id(base_url(), institution.slug)
-    if not isinstance(method, str) or not method.startswith(issuer_url + "#"):
-        return FileCheck(False, "the proof was not made with a key of the credential's issuer")
-    key = db.session.scalar(
-        select(InstitutionKey).where(
-            InstitutionKey.institution_id == institution.id,
-            InstitutionKey.public_key_multibase == method.removeprefix(issuer_url + "#"),
-        )
-    )
-    if key is None:
-        return FileCheck(False, "the signing key is not one the issuer has published")
-    valid_from = _parse_time(document.get("validFrom"))
-    if valid_from is None:
-        return FileCheck(False, "the credential has no valid validFrom date")
-    # Credentials carry whole seconds: compare the key's lifetime at the same precision.
-    created = key.created_at.replace(microsecond=0)
-    if valid_from < created or (key.retired_at and valid_from > key.retired_at):
-        return FileCheck(False, "the credential is dated outside the signing key's lifetime")
-    try:
-        integrity.verify(document, integrity.public_key_from_multibase(key.public_key_multibase))
-    except integrity.IntegrityError as error:
-        return FileCheck(False, str(error))
-    certificate = db.session.scalar(
-        select(Certificate)
-        .where(Certificate.institution_id == institution.id)
-        .where(Certificate.code == str(document.get("id", "")).rsplit("/", 1)[-1])
-    )
-    if certificate is None:
-        return FileCheck(False, "the issuer has no record of this certificate")
-    if valid_from > now:
-        return FileCheck(False, "the credential is not valid yet", certificate)
-    valid_until = _parse_time(document.get("validUntil")) if "validUntil" in document else None
-    if "validUntil" in document and (valid_until is None or valid_until < now):
-        return FileCheck(False, f"expired on {document['validUntil']}", certificate)
-    if certificate.revoked_at:
-        return _revoked(certificate)
-    return FileCheck(True, f"valid: {certificate.serial}", certificate)
-
-
-def verify_file(data: bytes) -> FileCheck:
-    """A credential (JSON) by its proof; a PDF by its hash against the stored certificate."""
-    if data.startswith(b"%PDF"):
-        digest = hashlib.sha256(data).hexdigest()
-        certificate = db.session.scalar(
-            select(Certificate).where(
-                or_(Certificate.pdf_sha256 == digest, Certificate.pdf_en_sha256 == digest)
-            )
-        )
-        if certificate is None:
-            return FileCheck(False, "this PDF is not a certificate issued here, or it was changed")
-        status = status_of(certificate)
-        if status == REVOKED:
-            return _revoked(certificate)
-        if status == EXPIRED:
-            return FileCheck(False, f"expired on {certificate.expires_on}", certificate)
-        return FileCheck(True, f"valid: {certificate.serial}", certificate)
-    try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return FileCheck(False, "the file is neither a PDF nor a JSON credential")
-    if not isinstance(document, dict):
-        return FileCheck(False, "the file is not a JSON credential")
-    return verify_credential(document)
-
-
-# --- lists --------------------------------------------------------------------------------------
-
-
-@dataclass
-class CertificateFilters:
-    course_id: int | None = None
-    status: str | None = None
-    search: str = ""
-    year: int | None = None
-
-
-def _filtered(query, filters: CertificateFilters, today: date):
-    if filters.course_id:
-        query = query.where(Certificate.course_id == filters.course_id)
-    if filters.year:
-        query = query.where(
-            Certificate.issued_on >= date(filters.year, 1, 1),
-            Certificate.issued_on <= date(filters.year, 12, 31),
-        )
-    if filters.search:
-        pattern = f"%{filters.search.strip().lower()}%"
-        query = query.where(
-            or_(
-                func.lower(Certificate.learner_name).like(pattern),
-                func.lower(Certificate.serial).like(pattern),
-            )
-        )
-    if filters.status == REVOKED:
-        query = query.where(Certificate.revoked_at.is_not(None))
-    elif filters.status == EXPIRED:
-        query = query.where(Certificate.revoked_at.is_(None), Certificate.expires_on < today)
-    elif filters.status == VALID:
-        query = query.where(
-            Certificate.revoked_at.is_(None),
-            or_(Certificate.expires_on.is_(None), Certificate.expires_on >= today),
-        )
-    return query
-
-
-def list_certificates(
-    institution_id: int | None, filters: CertificateFilters, limit: int | None = None
-) -> list[Certificate]:
-    """Certificates, newest first: of one institution's employees, or all (institution None)."""
-    query = select(Certificate).options(
-        joinedload(Certificate.user),
-        joinedload(Certificate.institution),
-        selectinload(Certificate.course).selectinload(Course.texts),
-    )
-    if institution_id is not None:
-        # HR sees their own employees' certificates, whichever partner issued them.
-        query = query.join(User, User.id == Certificate.user_id).where(
-            User.institution_id == institution_id
-        )
-    query = _filtered(query, filters, local_today()).order_by(
-        Certificate.issued_at.desc(), Certificate.id.desc()
-    )
-    if limit:
-        query = query.limit(limit)
-    return list(db.session.scalars(query).unique())
-
-
-def title_in(certificate: Certificate, language: str) -> str:
-    """The course title as it was certified, in the reader's language or the best fallback."""
-    return pick_text(certificate.course_titles, language)
-
-
-def learner_certificates(user_id: int) -> list[Certificate]:
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(Certificate.user_id == user_id)
-            .options(joinedload(Certificate.institution))
-            .order_by(Certificate.issued_at.desc())
-        )
-    )
-
-
-def issued_years() -> list[int]:
-    year = extract("year", Certificate.issued_on)
-    return [
-        int(value) for value in db.session.scalars(select(year).distinct().order_by(year.desc()))
-    ]

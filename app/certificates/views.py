@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import (
     Blueprint,
     Response,
@@ -18,21 +15,25 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from app.auth.forms import ConfirmForm
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import keys, services
+from app.certificates import handissue, keys, listing, services
 from app.certificates.credential import issuer_id
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
-from app.core import ratelimit
+from app.core.csvexport import csv_text
 from app.core.errors import DomainError
 from app.core.i18n import current_language
+from app.core.params import arg_id, arg_year
 from app.core.permissions import public, roles_required
+from app.core.ratelimit import client_key
 from app.courses.models import Course
 from app.courses.services import course_options
-from app.extensions import db
+from app.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
 STATUSES = (services.VALID, services.EXPIRED, services.REVOKED)
@@ -53,19 +54,16 @@ def lookup():
     return render_template("certificates/lookup.html", form=form)
 
 
+def _verify_limited(_limit) -> Response:
+    return Response(render_template("certificates/verify.html", limited=True), status=429)
+
+
 @bp.route("/verify/<code>")
 @public
+@limiter.limit(
+    lambda: current_app.config["VERIFY_RATE_LIMIT"], key_func=client_key, on_breach=_verify_limited
+)
 def verify(code: str):
-    config = current_app.config
-    allowed = ratelimit.hit(
-        "verify",
-        request.remote_addr or "",
-        config["VERIFY_RATE_LIMIT"],
-        config["VERIFY_RATE_WINDOW_SECONDS"],
-    )
-    db.session.commit()
-    if not allowed:
-        return render_template("certificates/verify.html", limited=True), 429
     certificate = services.find_by_code(code)
     status = services.status_of(certificate) if certificate else services.UNKNOWN
     response = render_template(
@@ -117,15 +115,59 @@ def issuer(slug: str):
                 "assertionMethod": [m["id"] for m in methods if "revoked" not in m],
             }
         )
-    return render_template("certificates/issuer.html", institution=institution, keys=key_list)
+    may_create = (
+        current_user.is_authenticated
+        and current_user.has_role("admin")
+        and current_user.institution_id == institution.id
+    )
+    return render_template(
+        "certificates/issuer.html",
+        institution=institution,
+        keys=key_list,
+        may_create_key=may_create,
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/issuers/<slug>/keys", methods=["POST"])
+@roles_required("admin")
+def create_key(slug: str):
+    """An administrator of the institution creates its signing key (or the next one)."""
+    institution = _issuer_or_404(slug)
+    if current_user.institution_id != institution.id:
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        key = keys.generate_key(institution)
+        db.session.flush()
+        pending = handissue.issue_pending(institution.id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The new signing key %(key)s is active.", key=key.public_key_multibase), "success")
+        if pending:
+            flash(
+                ngettext(
+                    "%(num)d certificate that waited for the key was issued.",
+                    "%(num)d certificates that waited for the key were issued.",
+                    len(pending),
+                ),
+                "success",
+            )
+    return redirect(url_for("certificates.issuer", slug=slug))
 
 
 @bp.route("/issuers/<slug>/status/revocation")
 @public
 def status_list(slug: str):
     institution = _issuer_or_404(slug)
-    document = services.status_list_credential(institution)
-    db.session.commit()  # a first request may have created the institution's key
+    try:
+        document = services.status_list_credential(institution)
+    except keys.SigningKeyMissing:
+        abort(404)  # no key yet: the institution has issued nothing that could be revoked
     response = jsonify(document)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
@@ -138,7 +180,7 @@ def status_list(slug: str):
 @roles_required("learner")
 def mine():
     return render_template(
-        "certificates/mine.html", certificates=services.learner_certificates(current_user.id)
+        "certificates/mine.html", certificates=listing.learner_certificates(current_user.id)
     )
 
 
@@ -186,13 +228,13 @@ def credential(certificate_id: int):
 # --- HR and administrators ---------------------------------------------------------------------
 
 
-def _filters() -> services.CertificateFilters:
+def _filters() -> listing.CertificateFilters:
     status = request.args.get("status")
-    return services.CertificateFilters(
-        course_id=request.args.get("course", type=int) or None,
+    return listing.CertificateFilters(
+        course_id=arg_id("course"),
         status=status if status in STATUSES else None,
         search=request.args.get("q", "").strip()[:100],
-        year=request.args.get("year", type=int) or None,
+        year=arg_year("year"),
     )
 
 
@@ -214,12 +256,12 @@ def institution_list():
     filters = _filters()
     return render_template(
         "certificates/list.html",
-        certificates=services.list_certificates(institution_id, filters),
+        certificates=listing.list_certificates(institution_id, filters),
         filters=filters,
         institution=institution,
         institutions=institutions() if current_user.has_role("admin") else [],
         courses=course_options(current_language()),
-        years=services.issued_years(),
+        years=listing.issued_years(),
         statuses=STATUSES,
         export_args={key: value for key, value in request.args.items() if value},
     )
@@ -229,43 +271,44 @@ def institution_list():
 @roles_required("hr", "admin")
 def institution_csv():
     institution_id, institution = _scope()
-    rows = services.list_certificates(institution_id, _filters())
+    rows = listing.list_certificates(institution_id, _filters())
     language = current_language()
     status_names = status_labels()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+    header = [
+        _("Serial number"),
+        _("Employee"),
+        _("E-mail"),
+        _("Course"),
+        _("Issuer"),
+        _("Issued on"),
+        _("Valid until"),
+        _("Status"),
+        _("Revoked on"),
+        _("Reason"),
+    ]
+    text = csv_text(
         [
-            _("Serial number"),
-            _("Employee"),
-            _("E-mail"),
-            _("Course"),
-            _("Issuer"),
-            _("Issued on"),
-            _("Valid until"),
-            _("Status"),
-            _("Revoked on"),
-            _("Reason"),
+            header,
+            *(
+                [
+                    row.serial,
+                    row.learner_name,
+                    row.user.email,
+                    listing.title_in(row, language),
+                    row.institution.short_name,
+                    row.issued_on.isoformat(),
+                    row.expires_on.isoformat() if row.expires_on else "",
+                    status_names[services.status_of(row)],
+                    row.revoked_at.date().isoformat() if row.revoked_at else "",
+                    row.revoked_reason,
+                ]
+                for row in rows
+            ),
         ]
     )
-    for row in rows:
-        writer.writerow(
-            [
-                row.serial,
-                row.learner_name,
-                row.user.email,
-                services.title_in(row, language),
-                row.institution.short_name,
-                row.issued_on.isoformat(),
-                row.expires_on.isoformat() if row.expires_on else "",
-                status_names[services.status_of(row)],
-                row.revoked_at.date().isoformat() if row.revoked_at else "",
-                row.revoked_reason,
-            ]
-        )
     name = f"certificates-{institution.slug if institution else 'all'}.csv"
     return Response(
-        buffer.getvalue(),
+        text,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -280,13 +323,22 @@ def status_labels() -> dict[str, str]:
     }
 
 
+def _hand_issue_courses() -> list[tuple[int, str]]:
+    """The courses the current user may issue by hand: theirs as a trainer, their
+    institution's as an administrator."""
+    allowed = set(handissue.courses_issuable_by(current_user))
+    return [
+        (course_id, title)
+        for course_id, title in course_options(current_language())
+        if course_id in allowed
+    ]
+
+
 @bp.route("/certificates/issue", methods=["GET", "POST"])
 @roles_required("trainer", "admin")
 def issue_form():
     form = IssueForm()
-    form.course.choices = [
-        (str(course_id), title) for course_id, title in course_options(current_language())
-    ]
+    form.course.choices = [(str(course_id), title) for course_id, title in _hand_issue_courses()]
     if form.validate_on_submit():
         user = user_by_email(form.email.data)
         course = db.session.get(Course, int(form.course.data))
@@ -296,10 +348,12 @@ def issue_form():
             abort(404)
         else:
             try:
-                certificate, created = services.issue(user, course, issued_by=current_user)
+                certificate, created = handissue.issue_by_hand(
+                    user, course, current_user, form.reason.data
+                )
             except DomainError as error:
                 db.session.rollback()
-                flash(str(error), "error")
+                form.reason.errors.append(str(error))
                 return render_template("certificates/issue.html", form=form), 409
             db.session.commit()
             if created:
@@ -314,12 +368,26 @@ def issue_form():
     return render_template("certificates/issue.html", form=form)
 
 
+@bp.route("/certificates/<int:certificate_id>")
+@roles_required("hr", "admin")
+def detail(certificate_id: int):
+    """A certificate for staff: what it attests, who issued it by hand and why, revocation."""
+    certificate = _certificate_in_scope(certificate_id)
+    return render_template(
+        "certificates/detail.html",
+        certificate=certificate,
+        may_revoke=handissue.may_revoke(current_user, certificate),
+    )
+
+
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @roles_required("admin")
 def revoke(certificate_id: int):
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
+    if not handissue.may_revoke(current_user, certificate):
+        abort(403)
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -329,7 +397,7 @@ def revoke(certificate_id: int):
         else:
             db.session.commit()
             flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
-            return redirect(url_for("certificates.institution_list"))
+            return redirect(url_for("certificates.detail", certificate_id=certificate.id))
     return render_template("certificates/revoke.html", form=form, certificate=certificate)
 
 
@@ -338,7 +406,7 @@ def _certificate_helpers():
     return {
         "certificate_status": services.status_of,
         "certificate_status_labels": status_labels,
-        "certificate_title": lambda certificate: services.title_in(certificate, current_language()),
+        "certificate_title": lambda certificate: listing.title_in(certificate, current_language()),
     }
 
 

@@ -85,7 +85,8 @@ def init_app(app: Flask) -> None:
             institution_id = institution.id
         matrix = reports.stream_matrix(reports.MatrixFilter(institution_id=institution_id))
         if kind == "csv":
-            with output.open("w", encoding="utf-8", newline="") as handle:
+            # utf-8-sig: the BOM Excel needs to read č, š, ž, đ, ć.
+            with output.open("w", encoding="utf-8-sig", newline="") as handle:
                 written = reports.write_csv(matrix, language, handle)
         else:
             written = reports.write_xlsx(matrix, language, str(output))

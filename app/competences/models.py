@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.content import watch
@@ -87,6 +87,25 @@ class Evidence(db.Model):
             "is_verified",
             "supersedes_id",
             "expires_at",
+        ),
+        # A completed course and a finished attempt are evidence once, however many requests
+        # complete them at the same moment.
+        Index(
+            "uq_evidence_course_once",
+            "user_id",
+            "course_id",
+            "competence_id",
+            unique=True,
+            sqlite_where=text("source = 'course'"),
+            postgresql_where=text("source = 'course'"),
+        ),
+        Index(
+            "uq_evidence_attempt_once",
+            "attempt_id",
+            "competence_id",
+            unique=True,
+            sqlite_where=text("source = 'quiz'"),
+            postgresql_where=text("source = 'quiz'"),
         ),
     )
 

@@ -3,7 +3,6 @@ and `flask reports matrix`, so they always show the same thing."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from sqlalchemy.orm import lazyload, load_only
 from app.auth.models import User
 from app.competences.models import Competence, CompetenceArea, JobRoleTarget
 from app.competences.services import LevelState, current_levels
+from app.core.csvexport import BOM, SafeWriter
 from app.extensions import db
 
 
@@ -220,8 +220,8 @@ def _records(matrix: Matrix | MatrixStream, language: str) -> Iterator[list]:
 
 
 def write_csv(matrix: Matrix | MatrixStream, language: str, out: IO[str]) -> int:
-    """Write the matrix as CSV; returns the number of employees written."""
-    writer = csv.writer(out)
+    """Write the matrix as CSV, formula-safe; returns the number of employees written."""
+    writer = SafeWriter(out)
     count = -1  # the header is not an employee
     for count, record in enumerate(_records(matrix, language), start=-1):  # noqa: B007
         writer.writerow(record)
@@ -230,6 +230,7 @@ def write_csv(matrix: Matrix | MatrixStream, language: str, out: IO[str]) -> int
 
 def matrix_csv(matrix: Matrix | MatrixStream, language: str) -> str:
     out = io.StringIO()
+    out.write(BOM)
     write_csv(matrix, language, out)
     return out.getvalue()
 

@@ -6,7 +6,9 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from app.competences.loader import Framework
@@ -215,7 +217,12 @@ def record_evidence(items: list[EvidenceInput], now: datetime | None = None) -> 
     # holds rows with the same empty columns, so rows that expire go apart from those that
     # do not: sorted, they make two statements at most.
     rows.sort(key=lambda row: tuple(value is None for value in row.values()))
-    return list(db.session.scalars(insert(Evidence).returning(Evidence), rows))
+    # A course or an attempt is evidence once (unique indexes): a second record of the same
+    # completion, from a request that raced the first, is skipped rather than an error.
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Evidence)
+    statement = statement.on_conflict_do_nothing()
+    return list(db.session.scalars(statement.returning(Evidence), rows))
 
 
 def supersede(old: Evidence, level: int, recorded_by_id: int, comment: str) -> Evidence:

@@ -26,6 +26,7 @@ from app.competences import assignments, reports, services
 from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
 from app.core.database import local_today
 from app.core.i18n import current_language
+from app.core.params import arg_id
 from app.core.permissions import roles_required
 from app.extensions import db
 
@@ -94,9 +95,9 @@ def _institution_for_request():
 def _matrix_filter(institution_id: int) -> reports.MatrixFilter:
     return reports.MatrixFilter(
         institution_id=institution_id,
-        job_role_id=request.args.get("job_role", type=int) or None,
-        area_id=request.args.get("area", type=int) or None,
-        course_id=request.args.get("course", type=int) or None,
+        job_role_id=arg_id("job_role"),
+        area_id=arg_id("area"),
+        course_id=arg_id("course"),
         sort="gap" if request.args.get("sort") == "gap" else "name",
     )
 
@@ -138,7 +139,8 @@ def matrix_rows_html(
             else:
                 parts.append(f'<td><b class="lv{level}">{level}</b> / {target} {met_mark}</td>')
         parts.append(f"\n<td>{row.gap}</td>\n</tr>\n")
-    return Markup("".join(parts))  # noqa: S704 - every value above is escaped or a number
+    # Every value above is escaped or a number.
+    return Markup("".join(parts))  # noqa: S704  # nosec B704
 
 
 @bp.route("/hr/matrix")
@@ -218,6 +220,10 @@ def employee(user_id: int):
         for competence in services.active_competences()
     ]
     form.level.choices = level_choices(scale, language)
+    is_self = person.id == current_user.id
+    if is_self and request.method == "POST":
+        # Nobody verifies their own competence: their view is a self-assessment, kept apart.
+        abort(403)
     if form.validate_on_submit():
         services.record_evidence(
             [
@@ -242,7 +248,7 @@ def employee(user_id: int):
         history=history,
         superseded={item.supersedes_id for item in history if item.supersedes_id},
         scale=scale,
-        form=form,
+        form=None if is_self else form,
     )
 
 
@@ -318,6 +324,8 @@ def correct(evidence_id: int):
     person = _person_in_scope(old.user_id)
     if old.source != "rating":
         abort(404)
+    if person.id == current_user.id:
+        abort(403)  # a correction of one's own rating would be a rating of oneself
     language = current_language()
     form = RatingForm()
     form.competence_id.choices = [SelectChoice(old.competence_id, old.competence.name(language))]
@@ -348,7 +356,7 @@ def assessors():
     if request.method == "POST":
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        person = db.get_or_404(User, request.form.get("user_id", type=int))
+        person = db.get_or_404(User, arg_id("user_id", source="form") or 0)
         if person.institution_id != institution.id:
             abort(403)
         appoint = request.form.get("appoint") == "1"

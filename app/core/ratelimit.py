@@ -1,42 +1,47 @@
-"""A rate limit shared by every app server, kept in the database with keyed hashes only."""
+"""Rate limits through Flask-Limiter; keys are keyed hashes, so no address or e-mail is stored."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import datetime, timedelta
+import math
+import time
 
-from flask import current_app
-from sqlalchemy import String, delete, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import Flask, current_app, request
+from flask_limiter import RequestLimit
+from limits import parse_many
 
-from app.core.database import UTCDateTime, utcnow
-from app.extensions import db
-
-
-class RateEvent(db.Model):
-    """One counted request; the key is an HMAC, so no address can be read back from it."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+from app.extensions import limiter
 
 
-def rate_key(kind: str, value: str) -> str:
+def hashed(kind: str, value: str) -> str:
+    """A counter's key: an HMAC, so Redis or memory never holds an address or e-mail in clear."""
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def hit(kind: str, value: str, limit: int, window_seconds: int) -> bool:
-    """Count one request; False when the caller has used up the limit for the window."""
-    key = rate_key(kind, value)
-    since = utcnow() - timedelta(seconds=window_seconds)
-    used = db.session.scalar(
-        select(func.count(RateEvent.id)).where(RateEvent.key == key, RateEvent.created_at > since)
-    )
-    if used >= limit:
-        return False
-    # Old rows of this caller go as new ones come, so the table stays small without a cron job.
-    db.session.execute(delete(RateEvent).where(RateEvent.key == key, RateEvent.created_at <= since))
-    db.session.add(RateEvent(key=key))
-    return True
+def client_key() -> str:
+    """The client's address (as ProxyFix trusts it), hashed."""
+    return hashed("client", request.remote_addr or "")
+
+
+def minutes_until(limit: RequestLimit) -> int:
+    """Whole minutes until the breached limit lets the next request through (at least 1)."""
+    # reset_at is rounded up to the next whole second by Flask-Limiter.
+    return max(1, math.ceil((limit.reset_at - 1 - time.time()) / 60))
+
+
+# Settings that hold a limit: Flask-Limiter logs a limit it cannot parse and then does not
+# apply it, so a typo would switch the protection off without a word. Checked at start-up.
+LIMIT_SETTINGS = ("VERIFY_RATE_LIMIT", "LOGIN_FAILURES_PER_ADDRESS")
+
+
+def init_app(app: Flask) -> None:
+    for name in LIMIT_SETTINGS:
+        try:
+            parse_many(str(app.config[name]))
+        except ValueError as error:
+            raise RuntimeError(
+                f"{name} = {app.config[name]!r} is not a rate limit such as '30 per 10 minutes'"
+            ) from error
+    limiter.init_app(app)

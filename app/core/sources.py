@@ -70,7 +70,8 @@ class SourceError(Exception):
 def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
     """Parse YAML keeping line numbers; a syntax error becomes a SourceError at its line."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        # _LineLoader is a SafeLoader: no arbitrary objects.
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506  # nosec B506
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + first_line) if mark else first_line

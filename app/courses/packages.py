@@ -8,22 +8,45 @@ import shutil
 import stat
 import tempfile
 import zipfile
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.sources import Problem
-from app.courses.loader import COURSE_FILE, FRAMEWORK_FILE
+from app.courses.loader import (
+    COURSE_FILE,
+    FRAMEWORK_FILE,
+    LESSON_NAME_RE,
+    LINK_RE,
+    MAX_ASSET_BYTES,
+    QUIZ_NAME_RE,
+)
 from app.courses.models import Course, CourseRevision
 from app.extensions import db
 
 TEXT_SUFFIXES = (".yml", ".yaml", ".md")
-# A zip is read whole into memory and extracted to a temporary folder: these bound both.
-MAX_ZIP_BYTES = 50 * 1024 * 1024
-MAX_FILES = 500
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_TOTAL_BYTES = 100 * 1024 * 1024
+# A zip is read whole into memory and extracted to a temporary folder: these bound both. A
+# course is text and some images: each file within the loader's 5 MB, all within 50 MB.
+MAX_ZIP_BYTES = 20 * 1024 * 1024
+MAX_FILES = 300
+MAX_FILE_BYTES = MAX_ASSET_BYTES
+MAX_TOTAL_BYTES = 50 * 1024 * 1024
+# Text packs about ten to one; a member that unpacks a hundred times larger than it is stored
+# is a "zip bomb". Small members are exempt: a page of blank lines packs well and harms nobody.
+MAX_RATIO = 100
+RATIO_EXEMPT_BYTES = 64 * 1024
+# What reading a damaged zip raises, besides BadZipFile.
+DAMAGED_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 # Fixed timestamps make the same content give the same zip, byte for byte.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
@@ -166,6 +189,12 @@ def _safe_members(archive: zipfile.ZipFile, label: str) -> list[tuple[zipfile.Zi
             problems.append(
                 Problem(label, 1, f"'{name}' is larger than {MAX_FILE_BYTES // 2**20} MB")
             )
+        elif info.file_size > RATIO_EXEMPT_BYTES and info.file_size > MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            problems.append(
+                Problem(label, 1, f"'{name}' unpacks to over {MAX_RATIO} times its packed size")
+            )
         elif not info.is_dir():
             members.append((info, name))
         seen.add(name)
@@ -187,53 +216,126 @@ def unpack(data: bytes, target: Path, label: str = "package.zip") -> Path:
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
-        raise PackageError([Problem(label, 1, "not a zip file")]) from error
-    with archive:
-        members = _safe_members(archive, label)
-        names = [name for _info, name in members]
-        if COURSE_FILE in names:
-            prefix = ""
-        else:
-            tops = {name.split("/", 1)[0] for name in names}
-            if len(tops) != 1 or f"{next(iter(tops))}/{COURSE_FILE}" not in names:
-                raise PackageError(
-                    [Problem(label, 1, f"the zip holds no course folder with a {COURSE_FILE}")]
-                )
-            prefix = next(iter(tops)) + "/"
-        folder = target / "course"
-        for info, name in members:
-            if not name.startswith(prefix):
-                raise PackageError([Problem(label, 1, f"'{name}' is outside the course folder")])
-            destination = folder / name.removeprefix(prefix)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(info) as source, destination.open("wb") as sink:
-                # Read at most what the header promised: a lying header cannot fill the disk.
-                sink.write(source.read(MAX_FILE_BYTES + 1)[: MAX_FILE_BYTES + 1])
-            if destination.stat().st_size > MAX_FILE_BYTES:
-                raise PackageError([Problem(label, 1, f"'{name}' is too large")])
+    except DAMAGED_ZIP_ERRORS as error:
+        raise PackageError([Problem(label, 1, "not a zip file, or a damaged one")]) from error
+    try:
+        with archive:
+            return _extract(archive, target, label)
+    except DAMAGED_ZIP_ERRORS as error:
+        # A truncated file, a wrong checksum, an unknown compression or a password.
+        raise PackageError(
+            [Problem(label, 1, f"the zip is damaged and cannot be read ({error})")]
+        ) from error
+
+
+def _extract(archive: zipfile.ZipFile, target: Path, label: str) -> Path:
+    members = _safe_members(archive, label)
+    names = [name for _info, name in members]
+    if COURSE_FILE in names:
+        prefix = ""
+    else:
+        tops = {name.split("/", 1)[0] for name in names}
+        if len(tops) != 1 or f"{next(iter(tops))}/{COURSE_FILE}" not in names:
+            raise PackageError(
+                [Problem(label, 1, f"the zip holds no course folder with a {COURSE_FILE}")]
+            )
+        prefix = next(iter(tops)) + "/"
+    folder = target / "course"
+    for info, name in members:
+        if not name.startswith(prefix):
+            raise PackageError([Problem(label, 1, f"'{name}' is outside the course folder")])
+        destination = folder / name.removeprefix(prefix)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(info) as source, destination.open("wb") as sink:
+            # Read at most what the header promised: a lying header cannot fill the disk.
+            sink.write(source.read(MAX_FILE_BYTES + 1)[: MAX_FILE_BYTES + 1])
+        if destination.stat().st_size > MAX_FILE_BYTES:
+            raise PackageError([Problem(label, 1, f"'{name}' is too large")])
     return folder
+
+
+@dataclass
+class Package:
+    """A course zip unpacked into a staging folder and checked, not yet loaded."""
+
+    folder: Path
+    label: str
+    slug: str
+    institution: str
+    # Files the course does not use, left out of the import (shown to the importer).
+    dropped: list[str] = field(default_factory=list)
+
+
+def _used_files(folder: Path) -> set[str]:
+    """The files a course consists of: its metadata, lessons, quizzes and what they link to."""
+    used = {COURSE_FILE}
+    for path in folder.iterdir():
+        if path.is_file() and (LESSON_NAME_RE.match(path.name) or QUIZ_NAME_RE.match(path.name)):
+            used.add(path.name)
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for match in LINK_RE.finditer(text):
+                target = PurePosixPath(match["target"].partition("#")[0])
+                if target.parts and not target.is_absolute() and ".." not in target.parts:
+                    used.add(str(target))
+    return used
+
+
+def _drop_unused(folder: Path) -> list[str]:
+    """Remove what no lesson or quiz uses: a package keeps only the course, not its baggage."""
+    used = _used_files(folder)
+    dropped = []
+    for path in sorted(folder.rglob("*"), reverse=True):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name not in used:
+            path.unlink()
+            dropped.append(name)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return sorted(dropped)
+
+
+def open_package(data: bytes, root: Path, label: str = "package.zip") -> Package:
+    """Unpack and check a course zip under `root` without touching the database or storage.
+
+    Raises PackageError with every problem; nothing of the package is kept anywhere yet.
+    """
+    from app.courses.services import check_folder
+
+    extracted = unpack(data, root, label)
+    folder = staging_folder(root / "staging", "course")
+    folder.rmdir()
+    extracted.rename(folder)
+    dropped = _drop_unused(folder)
+    catalogue = check_folder(folder)
+    if catalogue.errors or not catalogue.courses:
+        problems = catalogue.errors or [Problem(label, 1, "the zip holds no course")]
+        raise PackageError(_named(problems, folder, label))
+    source = catalogue.courses[0]
+    return Package(folder, label, source.slug, source.institution, dropped)
+
+
+def load_package(package: Package, author_id: int | None = None) -> Course:
+    """Load a checked package like a course folder; its files go live when the load commits."""
+    from app.courses.services import ContentError, sync_folder
+
+    try:
+        report = sync_folder(package.folder, origin="import", author_id=author_id)
+    except ContentError as error:
+        raise PackageError(_named(error.problems, package.folder, package.label)) from error
+    return report.courses[0]
+
+
+def _named(problems: list[Problem], folder: Path, label: str) -> list[Problem]:
+    return [
+        Problem(f"{label}:{p.path}", p.line, p.message, p.is_warning)
+        for p in inside_folder(problems, folder)
+    ]
 
 
 def import_zip(data: bytes, author_id: int | None = None, label: str = "package.zip") -> Course:
     """Validate the zip as `flask courses check` would and load it; all or nothing."""
-    from app.courses.services import ContentError, sync_folder
-
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        extracted = unpack(data, root, label)
-        folder = staging_folder(root / "staging", "course")
-        folder.rmdir()
-        extracted.rename(folder)
-        try:
-            report = sync_folder(folder, origin="import", author_id=author_id)
-        except ContentError as error:
-            problems = [
-                Problem(f"{label}:{p.path}", p.line, p.message, p.is_warning)
-                for p in inside_folder(error.problems, folder)
-            ]
-            raise PackageError(problems) from error
-        return report.courses[0]
+        return load_package(open_package(data, Path(tmp), label), author_id)
 
 
 def staging_folder(root: Path, name: str) -> Path:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +19,7 @@ from app.competences.models import Competence
 from app.competences.services import evidence_from_course, sync_framework
 from app.core.database import utcnow
 from app.core.errors import DomainError
+from app.core.files import STAGING, move_on_commit
 from app.core.i18n import pick_language
 from app.core.markdown import render_markdown
 from app.core.sources import Problem
@@ -39,6 +42,8 @@ from app.courses.models import (
 from app.extensions import db
 from app.quizzes.models import Quiz, QuizAttempt
 from app.quizzes.sync import sync_quiz
+
+log = logging.getLogger(__name__)
 
 
 class ContentError(DomainError):
@@ -274,11 +279,14 @@ def storage_path(*parts: str) -> Path:
 
 
 def _copy_assets(source: CourseSource) -> None:
+    """Stage the course's files beside the live ones; they replace them when the load commits."""
     target = storage_path("courses", source.slug)
+    staging = storage_path(STAGING, uuid.uuid4().hex)
     for name in source.assets:
-        destination = target / name
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source.folder / name, destination)
+        staged = staging / name
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source.folder / name, staged)
+        move_on_commit(db.session(), staged, target / name)
 
 
 # --- Reading courses for learners -------------------------------------------------------
@@ -660,15 +668,30 @@ def update_completion(user_id: int, course: Course) -> Enrolment:
         if all(item.id in done for item in active_lessons(course)) and quiz_requirement_met(
             user_id, course.id
         ):
-            enrolment.completed_at = utcnow()
-            db.session.flush()
+            # Claim the completion: of requests completing at the same moment (two tabs, a
+            # quiz graded while the last lesson is marked), exactly one goes on.
+            claimed = db.session.execute(
+                update(Enrolment)
+                .where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
+                .values(completed_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            db.session.refresh(enrolment)
+            if not claimed:
+                return enrolment
             claims = [(row.competence_id, row.level) for row in course.competences]
             evidence_from_course(user_id, course.id, claims)
             # Imported here: certificates build on courses, not the other way round.
             from app.auth.models import User
+            from app.certificates.keys import SigningKeyMissing
             from app.certificates.services import issue
 
-            issue(db.session.get(User, user_id), course)
+            try:
+                issue(db.session.get(User, user_id), course)
+            except SigningKeyMissing:
+                # The learner's completion stands; the certificate is issued when the
+                # institution's administrator creates its key (`issue_pending`).
+                log.warning("no signing key for %s: certificate waits", course.institution_id)
     return enrolment
 
 

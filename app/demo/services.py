@@ -31,13 +31,13 @@ class DemoAccount:
 
 # Demo only: `flask demo seed` refuses to run under the production configuration.
 DEMO_ACCOUNTS = (
-    DemoAccount("learner@demo.2sokrog.eu", "demo-learner-2sokrog", "Ana Novak", "csd-lasko",
+    DemoAccount("learner@demo.2sokrog.eu", "zelena-lipa-ob-potoku", "Ana Novak", "csd-lasko",
                 "sl", (), "social-worker-csd"),
-    DemoAccount("trainer@demo.2sokrog.eu", "demo-trainer-2sokrog", "Marko Horvat",
+    DemoAccount("trainer@demo.2sokrog.eu", "modra-reka-pod-mostom", "Marko Horvat",
                 "czss-cakovec", "hr", ("trainer",)),
-    DemoAccount("hr@demo.2sokrog.eu", "demo-hr-2sokrog", "Petra Kos", "csd-lasko", "sl",
+    DemoAccount("hr@demo.2sokrog.eu", "rumeno-polje-za-hribom", "Petra Kos", "csd-lasko", "sl",
                 ("hr",)),
-    DemoAccount("admin@demo.2sokrog.eu", "demo-admin-2sokrog", "Ivana Babić", "bistra-ptuj",
+    DemoAccount("admin@demo.2sokrog.eu", "sivi-kamen-na-vrhu", "Ivana Babić", "bistra-ptuj",
                 "en", ("admin",)),
 )  # fmt: skip
 
@@ -118,7 +118,7 @@ def seed_employees(count: int, seed: int = 2026) -> int:
     from sqlalchemy import insert
 
     from app.auth.models import Institution
-    from app.auth.services import hash_password
+    from app.auth.passwords import hash_password
     from app.competences.models import Competence, Evidence
     from app.core.database import utcnow
     from app.courses.models import Course, CourseCompetence, Enrolment

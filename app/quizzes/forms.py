@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DecimalField, HiddenField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from app.core.forms import FiniteDecimalField
 
 
 class StartForm(FlaskForm):
@@ -14,8 +16,9 @@ class StartForm(FlaskForm):
 
 
 class GradeForm(FlaskForm):
-    percent = DecimalField(
-        _l("Score in percent"), places=None, validators=[DataRequired(), NumberRange(0, 100)]
+    # InputRequired, not DataRequired: 0 % is a grade a trainer may give.
+    percent = FiniteDecimalField(
+        _l("Score in percent"), places=None, validators=[InputRequired(), NumberRange(0, 100)]
     )
     comment = TextAreaField(_l("Comment for the learner"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Save the grade"))

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -219,19 +221,55 @@ def _write_answers(
     db.session.expire(attempt, ["answers"])
 
 
+def _lock_open_attempt(attempt: QuizAttempt) -> bool:
+    """Take the attempt's row lock if it is still open; False if it was submitted meanwhile.
+
+    Saving and submitting take the same lock: two saves at once take turns (the second sees
+    the first's rows), and a save that comes after the submit writes nothing.
+    """
+    locked = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == "in_progress")
+        .values(state=QuizAttempt.state)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not locked:
+        db.session.refresh(attempt)
+    return bool(locked)
+
+
 def save_responses(attempt: QuizAttempt, responses: dict[int, Any]) -> None:
     """Keep the learner's answers as they go; refuses once the attempt is closed."""
     if attempt.state != "in_progress":
         raise AttemptClosed("submitted")
     if finish_if_expired(attempt):
         raise AttemptClosed("expired")
+    if not _lock_open_attempt(attempt):
+        raise AttemptClosed("submitted")
     now = utcnow()
-    rows = {
-        index: {"response": {"value": response}, "saved_at": now}
-        for index, response in responses.items()
+    rows = [
+        {
+            "attempt_id": attempt.id,
+            "slot": index,
+            "item_id": attempt.slots[index]["item"],
+            "response": {"value": response},
+            "saved_at": now,
+        }
+        for index, response in sorted(responses.items())
         if 0 <= index < len(attempt.slots)
-    }
-    _write_answers(attempt, _answers(attempt.id), rows)
+    ]
+    if not rows:
+        return
+    # One statement whatever the number of answers: new slots are inserted, saved ones updated.
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(AttemptAnswer)
+    db.session.execute(
+        statement.values(rows).on_conflict_do_update(
+            index_elements=["attempt_id", "slot"],
+            set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
+        )
+    )
+    db.session.expire(attempt, ["answers"])
 
 
 def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None) -> QuizAttempt:
@@ -341,17 +379,52 @@ def _score(attempt: QuizAttempt) -> None:
         _quiz_evidence(attempt, fractions, attempt.quiz.pass_mark, attempt.quiz.course_id)
 
 
+class GradingRefused(DomainError):
+    """A trainer may not grade this answer (their own)."""
+
+
+class AlreadyGraded(DomainError):
+    """Another trainer graded the answer first."""
+
+
 def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment: str) -> None:
     """A trainer's grade for an essay; the attempt is final when nothing is left to grade."""
     if not 0 <= fraction <= 1:
         raise DomainError("fraction out of range")
-    answer.fraction = fraction
-    answer.comment = comment.strip()
-    answer.needs_grading = False
-    answer.grader_id = grader_id
-    answer.graded_at = utcnow()
     attempt = answer.attempt
-    db.session.flush()
+    if attempt.user_id == grader_id:
+        raise GradingRefused("own answer")
+    # Graders of one attempt take turns (a row lock on it), so whoever grades its last essay
+    # sees all the other grades and finishes the attempt exactly once.
+    db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id)
+        .values(state=QuizAttempt.state)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = db.session.execute(
+        update(AttemptAnswer)
+        .where(AttemptAnswer.id == answer.id, AttemptAnswer.needs_grading.is_(True))
+        .values(
+            fraction=fraction,
+            comment=comment.strip(),
+            needs_grading=False,
+            grader_id=grader_id,
+            graded_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        raise AlreadyGraded("graded meanwhile")
+    # Read the attempt and all its answers again under the lock: other trainers' grades of
+    # its other essays, and this one's, replace what this session loaded before.
+    db.session.refresh(attempt)
+    db.session.scalars(
+        select(AttemptAnswer)
+        .where(AttemptAnswer.attempt_id == attempt.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    db.session.expire(attempt, ["answers"])
     _score(attempt)
     db.session.flush()
     if attempt.is_passed:
@@ -360,8 +433,9 @@ def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment
         update_completion(attempt.user_id, attempt.quiz.course)
 
 
-def grading_queue(course_ids: list[int] | None = None) -> list[AttemptAnswer]:
-    """Essays waiting for a trainer, oldest first; a fixed number of queries."""
+def grading_queue(course_ids: list[int] | None = None, grader_id: int | None = None):
+    """Essays waiting for a trainer, oldest first, without the grader's own; a fixed number
+    of queries."""
     query = (
         select(AttemptAnswer)
         .join(QuizAttempt)
@@ -375,6 +449,8 @@ def grading_queue(course_ids: list[int] | None = None) -> list[AttemptAnswer]:
     )
     if course_ids is not None:
         query = query.where(Quiz.course_id.in_(course_ids))
+    if grader_id is not None:
+        query = query.where(QuizAttempt.user_id != grader_id)
     return list(db.session.scalars(query))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.csvexport import csv_text
 from app.extensions import db
 from app.quizzes.models import Quiz, QuizAttempt
 
@@ -82,20 +81,20 @@ def quiz_statistics(quiz: Quiz) -> tuple[int, list[ItemStatistics]]:
 
 
 def statistics_csv(items: list[ItemStatistics]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["question", "type", "attempts", "facility_index", "discrimination_index", "choices"]
+    header = ["question", "type", "attempts", "facility_index", "discrimination_index", "choices"]
+    return csv_text(
+        [
+            header,
+            *(
+                [
+                    item.key,
+                    item.type,
+                    item.attempts,
+                    "" if item.facility is None else f"{item.facility:.1f}",
+                    "" if item.discrimination is None else f"{item.discrimination:.1f}",
+                    "; ".join(f"{text}: {count}" for text, count in item.choices),
+                ]
+                for item in items
+            ),
+        ]
     )
-    for item in items:
-        writer.writerow(
-            [
-                item.key,
-                item.type,
-                item.attempts,
-                "" if item.facility is None else f"{item.facility:.1f}",
-                "" if item.discrimination is None else f"{item.discrimination:.1f}",
-                "; ".join(f"{text}: {count}" for text, count in item.choices),
-            ]
-        )
-    return out.getvalue()

@@ -223,7 +223,8 @@ def grading():
     course_ids = None
     if not current_user.has_role("admin"):
         course_ids = [course.id for course in editable_courses(current_user)]
-    return render_template("quizzes/grading.html", answers=services.grading_queue(course_ids))
+    answers = services.grading_queue(course_ids, grader_id=current_user.id)
+    return render_template("quizzes/grading.html", answers=answers)
 
 
 @bp.route("/quiz/grading/<int:answer_id>", methods=["GET", "POST"])
@@ -231,14 +232,21 @@ def grading():
 def grade(answer_id: int):
     answer = db.get_or_404(AttemptAnswer, answer_id)
     _trainer_of(answer.attempt.quiz.course)
+    if answer.attempt.user_id == current_user.id:
+        abort(403)  # nobody grades their own answers
     if not answer.needs_grading:
         flash(_("This answer has already been graded."), "info")
         return redirect(url_for("quizzes.grading"))
     form = GradeForm()
     if form.validate_on_submit():
-        services.grade_answer(
-            answer, current_user.id, float(form.percent.data) / 100, form.comment.data or ""
-        )
+        try:
+            services.grade_answer(
+                answer, current_user.id, float(form.percent.data) / 100, form.comment.data or ""
+            )
+        except services.AlreadyGraded:
+            db.session.rollback()
+            flash(_("This answer has already been graded."), "info")
+            return redirect(url_for("quizzes.grading"))
         db.session.commit()
         flash(_("Grade saved."), "success")
         return redirect(url_for("quizzes.grading"))

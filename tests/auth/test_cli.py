@@ -117,7 +117,7 @@ def test_users_create_refuses_bad_input(runner):
 def test_demo_seed_is_idempotent_and_prints_logins(app, runner):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
-    assert "learner@demo.2sokrog.eu / demo-learner-2sokrog" in first.output
+    assert "learner@demo.2sokrog.eu / zelena-lipa-ob-potoku" in first.output
     assert "admin@demo.2sokrog.eu" in first.output
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0

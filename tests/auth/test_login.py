@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from app.auth.models import LoginFailure, User
+from app.auth.models import User
 from app.core.security import is_safe_redirect
 from app.extensions import db
 from tests.conftest import PASSWORD, csrf_token
@@ -58,18 +57,6 @@ def test_deactivating_ends_an_open_session(app, client, make_user):
         db.session.get(User, user).is_active = False
         db.session.commit()
     assert client.get("/my/learning").status_code == 302
-
-
-def test_login_is_throttled_after_repeated_failures(app, client, make_user):
-    make_user(email="ana@example.org")
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
-        assert log_in(client, "ana@example.org", "wrong-password").status_code == 200
-    response = log_in(client, "ana@example.org")  # even the right password waits
-    assert response.status_code == 429
-    assert "Too many failed attempts" in response.get_data(as_text=True)
-    with app.app_context():
-        keys = db.session.scalars(select(LoginFailure.key)).all()
-        assert all("ana" not in key and "127.0.0.1" not in key for key in keys)
 
 
 @pytest.mark.parametrize(

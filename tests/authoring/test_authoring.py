@@ -72,7 +72,7 @@ def test_uploading_a_zip_imports_a_new_course_and_assigns_its_trainer(app, clien
 
         sync_folder(COURSES / "beta")  # the framework
         db.session.commit()
-    trainer = make_user(roles={"trainer"})
+    trainer = make_user(roles={"trainer"}, institution="bistra-ptuj")  # alpha's issuer
     login(client, trainer)
     response = upload(client, alpha_zip())
     assert response.status_code == 302
@@ -101,9 +101,11 @@ def test_a_bad_zip_lists_its_problems_and_imports_nothing(app, client, make_user
 def test_a_trainer_cannot_overwrite_a_course_they_do_not_look_after(
     app, client, courses, make_user
 ):
-    login(client, make_user(roles={"trainer"}))
+    login(client, make_user(roles={"trainer"}, institution="bistra-ptuj"))
     changed = alpha_zip(("alpha/course.yml", (COURSES / "alpha" / "course.yml").read_bytes()))
-    assert upload(client, changed).status_code == 403
+    refused = upload(client, changed)
+    assert refused.status_code == 422
+    assert "You do not look after the course alpha" in refused.get_data(as_text=True)
     with app.app_context():
         assert get_course("alpha").origin == "folder"
 

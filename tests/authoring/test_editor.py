@@ -237,6 +237,16 @@ def test_images_need_alt_text_and_must_be_images(app, client, trainer):
     assert "This file is not a PNG, JPEG, GIF or WebP image." in page
     page = upload(b"\0" * (5 * 2**20 + 1), "big.png", "A chart").get_data(as_text=True)
     assert "The image is larger than 5 MB." in page
+    # A few hundred bytes that claim 40,000 x 40,000 pixels (6.4 GB once decoded), and one
+    # just past Pillow's own limit, where it would only warn: both refused by name.
+    from tests.core.test_bad_input import _png
+
+    for width in (40_000, 9_500):
+        response = upload(_png(width, width), "bomb.png", "A chart")
+        assert response.status_code < 500
+        assert "The image has too many pixels" in response.get_data(as_text=True)
+    truncated = upload(png()[:40], "cut.png", "A chart").get_data(as_text=True)
+    assert "This file is not a PNG, JPEG, GIF or WebP image." in truncated
     with app.app_context():
         assert db.session.scalar(select(func.count(CourseDraft.id))) == 0
 

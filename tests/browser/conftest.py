@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from app.auth.services import seed_institutions
+from app.auth.services import institutions, seed_institutions
+from app.certificates.keys import generate_key
 from app.courses.services import sync_folder
 from app.demo.services import seed_demo
 from app.extensions import db
@@ -78,11 +79,13 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         f"sqlite:///{base / 'live.db'}",
         base / "storage",
         WTF_CSRF_SSL_STRICT=False,
-        LOGIN_MAX_FAILURES_PER_ADDRESS=1000,
-        VERIFY_RATE_LIMIT=1000,
+        LOGIN_FAILURES_PER_ADDRESS="1000 per minute",
+        VERIFY_RATE_LIMIT="1000 per minute",
     )
     with app.app_context():
         seed_institutions()
+        for institution in institutions():
+            generate_key(institution)
         sync_folder(courses)  # first, so the demo accounts get their job roles
         seed_demo()
         db.session.commit()

@@ -27,7 +27,7 @@ def test_learner_pages_have_no_wcag_violations(page, language):
     assert page.locator("html").get_attribute("lang") == language
     found = {"login": violations(page)}
     page.goto("/login?next=/courses/")
-    log_in(page, "learner@demo.2sokrog.eu", "demo-learner-2sokrog")
+    log_in(page, "learner@demo.2sokrog.eu", "zelena-lipa-ob-potoku")
     page.locator("#language-select").select_option(language)
     page.locator(".language-form [type=submit]").click()
     for name, path in [
@@ -45,7 +45,7 @@ def test_learner_pages_have_no_wcag_violations(page, language):
 
 
 def test_admin_pages_have_no_wcag_violations(page):
-    log_in(page, "admin@demo.2sokrog.eu", "demo-admin-2sokrog")
+    log_in(page, "admin@demo.2sokrog.eu", "sivi-kamen-na-vrhu")
     found = {}
     for name, path in [("users", "/admin/users"), ("new user", "/admin/users/new")]:
         page.goto(path)
@@ -57,7 +57,7 @@ def test_admin_pages_have_no_wcag_violations(page):
 
 
 def test_hr_pages_have_no_wcag_violations(page):
-    log_in(page, "hr@demo.2sokrog.eu", "demo-hr-2sokrog")
+    log_in(page, "hr@demo.2sokrog.eu", "rumeno-polje-za-hribom")
     page.goto("/hr/matrix")
     found = {"matrix": violations(page)}
     page.locator("table.matrix tbody th a").first.click()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SHORT_COURSE, log_in
 
-LEARNER = ("learner@demo.2sokrog.eu", "demo-learner-2sokrog")
+LEARNER = ("learner@demo.2sokrog.eu", "zelena-lipa-ob-potoku")
 
 
 def qr_link(pdf, folder) -> str:

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import violations
 
-TRAINER = ("trainer@demo.2sokrog.eu", "demo-trainer-2sokrog")
-LEARNER = ("learner@demo.2sokrog.eu", "demo-learner-2sokrog")
+TRAINER = ("trainer@demo.2sokrog.eu", "modra-reka-pod-mostom")
+LEARNER = ("learner@demo.2sokrog.eu", "zelena-lipa-ob-potoku")
 
 
 def test_trainer_writes_previews_publishes_and_a_learner_reads(page, browser, live_server):

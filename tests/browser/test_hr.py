@@ -11,7 +11,7 @@ from tests.browser.conftest import log_in
 
 
 def test_hr_filters_the_matrix_and_downloads_xlsx(page, tmp_path):
-    log_in(page, "hr@demo.2sokrog.eu", "demo-hr-2sokrog")
+    log_in(page, "hr@demo.2sokrog.eu", "rumeno-polje-za-hribom")
     page.goto("/hr/matrix")
     expect(page.locator("table.matrix")).to_be_visible()
     everyone = page.locator("table.matrix tbody tr").count()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
-LEARNER = ("learner@demo.2sokrog.eu", "demo-learner-2sokrog")
+LEARNER = ("learner@demo.2sokrog.eu", "zelena-lipa-ob-potoku")
 
 
 def test_learner_completes_a_lesson_and_switches_language(page):

@@ -16,7 +16,7 @@ def test_learner_takes_the_quiz_and_sees_the_result(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    log_in(page, "trainer@demo.2sokrog.eu", "demo-trainer-2sokrog")
+    log_in(page, "trainer@demo.2sokrog.eu", "modra-reka-pod-mostom")
     page.locator("#language-select").select_option("en")
     page.locator(".language-form [type=submit]").click()
     page.goto(f"/courses/{COURSE}/quiz")
@@ -45,7 +45,7 @@ def test_the_quiz_works_without_javascript(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="sl-SI", java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    log_in(page, "hr@demo.2sokrog.eu", "demo-hr-2sokrog")
+    log_in(page, "hr@demo.2sokrog.eu", "rumeno-polje-za-hribom")
     page.goto(f"/courses/{COURSE}/quiz")
     page.locator("form[action$='/quiz/start'] [type=submit]").click()
     first = page.locator("fieldset.question").first

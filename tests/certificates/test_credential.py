@@ -14,7 +14,7 @@ from jsonschema import Draft201909Validator
 
 from app.auth.models import User
 from app.certificates import credential as ob3
-from app.certificates import services
+from app.certificates import services, verification
 from app.certificates.models import Certificate
 from app.core.database import utcnow
 from app.courses.services import get_course
@@ -114,7 +114,7 @@ def test_one_changed_character_anywhere_fails_verification(app, certificate):
     """Every string of the signed credential is covered by the signature (no unmapped terms)."""
     original = certificate.credential
     with app.app_context():
-        assert services.verify_credential(original).ok
+        assert verification.verify_credential(original).ok
         for path in _leaves(original):
             if path[0] == "proof" and path[-1] == "proofValue":
                 continue
@@ -124,7 +124,7 @@ def test_one_changed_character_anywhere_fails_verification(app, certificate):
                 target = target[key]
             value = target[path[-1]]
             target[path[-1]] = value[:-1] + ("X" if value[-1:] != "X" else "Y")
-            assert not services.verify_credential(tampered).ok, path
+            assert not verification.verify_credential(tampered).ok, path
 
 
 def test_a_tampered_file_fails_with_the_reason(certificate, runner, tmp_path):
@@ -155,7 +155,7 @@ def test_a_credential_signed_with_another_key_fails(app, certificate, runner):
             certificate.credential["proof"][0]["verificationMethod"],
             certificate.credential["proof"][0]["created"],
         )
-        result = services.verify_credential(forged)
+        result = verification.verify_credential(forged)
         assert not result.ok
         assert "signature" in result.reason
         # A key the issuer never published is refused before the signature is checked.
@@ -163,7 +163,7 @@ def test_a_credential_signed_with_another_key_fails(app, certificate, runner):
         other["proof"][0]["verificationMethod"] = (
             other["issuer"]["id"] + "#z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
         )
-        assert "not one the issuer has published" in services.verify_credential(other).reason
+        assert "not one the issuer has published" in verification.verify_credential(other).reason
 
 
 def test_expired_and_revoked_credentials_fail(app, certificate, runner, tmp_path, make_user):
@@ -171,7 +171,7 @@ def test_expired_and_revoked_credentials_fail(app, certificate, runner, tmp_path
     with app.app_context():
         document = json.loads(path.read_text())
         later = utcnow() + timedelta(days=1)
-        assert services.verify_credential(document, now=later).ok
+        assert verification.verify_credential(document, now=later).ok
         admin = make_user(roles={"admin"}, email="admin@example.org")
         row = db.session.get(Certificate, certificate.id)
         with pytest.raises(services.RevocationError):
@@ -281,6 +281,6 @@ def test_downloads_serve_the_stored_pdf_and_english_on_request(app, client, cert
     assert "Certificate of completion" in flat
     assert "Potrdilo" in flat
     with app.app_context():
-        assert services.verify_file(english.data).ok
+        assert verification.verify_file(english.data).ok
     credential = client.get(f"/certificates/{certificate.id}.json")
     assert json.loads(credential.data) == certificate.credential

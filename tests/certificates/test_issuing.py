@@ -16,7 +16,7 @@ from app.courses.services import get_course
 from app.extensions import db
 from app.quizzes import services as quizzes
 from tests.certificates.conftest import issue
-from tests.conftest import login, post
+from tests.conftest import assign_trainer, login, post
 
 SERIAL_RE = re.compile(r"^[A-Z-]+-\d{4}-\d{6}$")
 
@@ -153,8 +153,9 @@ def test_the_signatory_is_frozen_on_the_certificate(app, courses, make_user, run
 
 def test_issue_command_prints_serial_and_code_and_issues_once(app, courses, make_user, runner):
     make_user(email="ana@example.org")
+    reason = ["--reason", "Training in Čakovec on 3 December 2026"]
     first = runner.invoke(
-        args=["certificates", "issue", "--user", "ana@example.org", "--course", "beta"]
+        args=["certificates", "issue", "--user", "ana@example.org", "--course", "beta", *reason]
     )
     assert first.exit_code == 0, first.output
     serial = re.search(r"serial: (\S+)", first.output).group(1)
@@ -162,13 +163,13 @@ def test_issue_command_prints_serial_and_code_and_issues_once(app, courses, make
     assert SERIAL_RE.match(serial)
     assert re.fullmatch(r"(\w{4}-){3}\w{4}", code)
     again = runner.invoke(
-        args=["certificates", "issue", "--user", "ana@example.org", "--course", "beta"]
+        args=["certificates", "issue", "--user", "ana@example.org", "--course", "beta", *reason]
     )
     assert again.exit_code == 0
     assert f"serial: {serial}" in again.output
     assert "already issued" in again.output
     unknown = runner.invoke(
-        args=["certificates", "issue", "--user", "nobody@example.org", "--course", "beta"]
+        args=["certificates", "issue", "--user", "nobody@example.org", "--course", "beta", *reason]
     )
     assert unknown.exit_code != 0
     assert "no account" in unknown.output
@@ -176,31 +177,24 @@ def test_issue_command_prints_serial_and_code_and_issues_once(app, courses, make
 
 def test_trainer_issues_by_hand_in_the_form(app, client, courses, make_user):
     learner = make_user(email="learner@example.org")
-    login(client, make_user(roles={"trainer"}))
+    trainer = make_user(roles={"trainer"})
+    assign_trainer(app, trainer, "beta")
+    login(client, trainer)
     with app.app_context():
         course_id = get_course("beta").id
-    response = post(
-        client,
-        "/certificates/issue",
-        {"email": "learner@example.org", "course": str(course_id)},
-        follow_redirects=True,
-    )
+    reason = "Workshop in Čakovec, 3 December 2026"
+    form = {"email": "learner@example.org", "course": str(course_id), "reason": reason}
+    response = post(client, "/certificates/issue", form, follow_redirects=True)
     assert "issued" in response.get_data(as_text=True)
-    response = post(
-        client,
-        "/certificates/issue",
-        {"email": "learner@example.org", "course": str(course_id)},
-        follow_redirects=True,
-    )
+    response = post(client, "/certificates/issue", form, follow_redirects=True)
     assert "already has certificate" in response.get_data(as_text=True)
     with app.app_context():
         (certificate,) = db.session.scalars(select(Certificate)).all()
         assert certificate.user_id == learner
-        assert certificate.issued_by_id is not None
+        assert certificate.issued_by_id == trainer
+        assert certificate.issue_reason == reason
     # A mistyped e-mail keeps what was entered and says what is wrong.
-    response = post(
-        client, "/certificates/issue", {"email": "nobody@example.org", "course": str(course_id)}
-    )
+    response = post(client, "/certificates/issue", {**form, "email": "nobody@example.org"})
     page = response.get_data(as_text=True)
     assert "There is no account with this e-mail address." in page
     assert 'value="nobody@example.org"' in page

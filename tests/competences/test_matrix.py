@@ -102,7 +102,7 @@ def test_csv_and_xlsx_carry_exactly_the_page(app, client, courses, make_user, tm
     people = setup_people(app, make_user)
     login(client, people["hr"])
     rows = list(
-        csv.reader(io.StringIO(client.get("/hr/matrix.csv?sort=gap").get_data(as_text=True)))
+        csv.reader(io.StringIO(client.get("/hr/matrix.csv?sort=gap").data.decode("utf-8-sig")))
     )
     assert rows[0][:3] == ["name", "email", "job_role"]
     assert rows[0][3:5] == ["activation-planning level", "cooperation level"]
@@ -283,3 +283,38 @@ def test_matrix_cells_say_level_target_and_whether_it_is_met(app, client, course
     assert '<span class="vh">no target</span>' in rows["Hana HR"]
     assert 'class="below"' not in rows["Hana HR"]
     assert f'href="/hr/employees/{people["bor"]}"' in html
+
+
+def test_nobody_rates_their_own_competence(app, client, courses, make_user):
+    from app.competences.models import Evidence
+    from tests.conftest import post
+
+    for role in ("hr", "assessor", "trainer", "admin"):
+        rater = make_user(roles={role})
+        login(client, rater)
+        with app.app_context():
+            cooperation = db.session.scalar(
+                select(Competence.id).where(Competence.code == "cooperation")
+            )
+        page = client.get(f"/hr/employees/{rater}").get_data(as_text=True)
+        assert "You cannot rate your own competences" in page
+        response = post(
+            client,
+            f"/hr/employees/{rater}",
+            {"competence_id": cooperation, "level": 4, "comment": "I am excellent."},
+        )
+        assert response.status_code == 403, role
+        with app.app_context():
+            assert db.session.scalars(select(Evidence).where(Evidence.user_id == rater)).all() == []
+            # Nor by correcting a rating someone else gave them.
+            (rating,) = record_evidence(
+                [EvidenceInput(rater, cooperation, 1, "rating", recorded_by_id=None)]
+            )
+            db.session.commit()
+            rating_id = rating.id
+        response = post(
+            client,
+            f"/hr/evidence/{rating_id}/correct",
+            {"competence_id": cooperation, "level": 4, "comment": "Better."},
+        )
+        assert response.status_code == 403, role

@@ -20,7 +20,15 @@ def test_production_refuses_the_development_secret(monkeypatch):
 
 def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
-    app = create_app("production", {"SECRET_KEY": "x" * 40, "STORAGE_DIR": str(tmp_path)})
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://learning.example.org")
+    app = create_app(
+        "production",
+        {
+            "SECRET_KEY": "x" * 40,
+            "STORAGE_DIR": str(tmp_path),
+            "PUBLIC_BASE_URL": "https://learning.example.org",
+        },
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

@@ -52,7 +52,22 @@ def test_stored_html_is_rendered_and_links_point_at_urls(app, tree, ctx):
     assert 'class="admonition note"' in second.body_html
     assert 'id="part"' in second.body_html
     stored = Path(app.config["STORAGE_DIR"]) / "courses" / "alpha" / "images" / "diagram.png"
+    assert not stored.exists()  # the files go live with the transaction that records them
+    db.session.commit()
     assert stored.read_bytes() == (tree / "alpha" / "images" / "diagram.png").read_bytes()
+
+
+def test_a_load_that_is_rolled_back_leaves_the_live_files_alone(app, tree, ctx):
+    services.sync_folder(tree)
+    db.session.commit()
+    live = Path(app.config["STORAGE_DIR"]) / "courses" / "alpha" / "images" / "diagram.png"
+    before = live.read_bytes()
+    (tree / "alpha" / "images" / "diagram.png").write_bytes(before + b"changed")
+    services.sync_folder(tree)
+    db.session.rollback()
+    assert live.read_bytes() == before
+    staging = Path(app.config["STORAGE_DIR"]) / ".staging"
+    assert not any(path.is_file() for path in staging.rglob("*"))
 
 
 def test_changed_lesson_is_updated_only_there(app, runner, tree):

@@ -1,0 +1,98 @@
+"""Lists of certificates: a learner's own, HR's and administrators' with filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import extract, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth.models import User
+from app.certificates.models import Certificate
+from app.certificates.services import EXPIRED, REVOKED, VALID
+from app.core.database import local_today
+from app.core.i18n import pick_text
+from app.courses.models import Course
+from app.extensions import db
+
+
+@dataclass
+class CertificateFilters:
+    course_id: int | None = None
+    status: str | None = None
+    search: str = ""
+    year: int | None = None
+
+
+def _filtered(query, filters: CertificateFilters, today: date):
+    if filters.course_id:
+        query = query.where(Certificate.course_id == filters.course_id)
+    if filters.year:
+        query = query.where(
+            Certificate.issued_on >= date(filters.year, 1, 1),
+            Certificate.issued_on <= date(filters.year, 12, 31),
+        )
+    if filters.search:
+        pattern = f"%{filters.search.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Certificate.learner_name).like(pattern),
+                func.lower(Certificate.serial).like(pattern),
+            )
+        )
+    if filters.status == REVOKED:
+        query = query.where(Certificate.revoked_at.is_not(None))
+    elif filters.status == EXPIRED:
+        query = query.where(Certificate.revoked_at.is_(None), Certificate.expires_on < today)
+    elif filters.status == VALID:
+        query = query.where(
+            Certificate.revoked_at.is_(None),
+            or_(Certificate.expires_on.is_(None), Certificate.expires_on >= today),
+        )
+    return query
+
+
+def list_certificates(
+    institution_id: int | None, filters: CertificateFilters, limit: int | None = None
+) -> list[Certificate]:
+    """Certificates, newest first: of one institution's employees, or all (institution None)."""
+    query = select(Certificate).options(
+        joinedload(Certificate.user),
+        joinedload(Certificate.institution),
+        selectinload(Certificate.course).selectinload(Course.texts),
+    )
+    if institution_id is not None:
+        # HR sees their own employees' certificates, whichever partner issued them.
+        query = query.join(User, User.id == Certificate.user_id).where(
+            User.institution_id == institution_id
+        )
+    query = _filtered(query, filters, local_today()).order_by(
+        Certificate.issued_at.desc(), Certificate.id.desc()
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query).unique())
+
+
+def title_in(certificate: Certificate, language: str) -> str:
+    """The course title as it was certified, in the reader's language or the best fallback."""
+    return pick_text(certificate.course_titles, language)
+
+
+def learner_certificates(user_id: int) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user_id)
+            .options(joinedload(Certificate.institution))
+            .order_by(Certificate.issued_at.desc())
+        )
+    )
+
+
+def issued_years() -> list[int]:
+    year = extract("year", Certificate.issued_on)
+    return [
+        int(value) for value in db.session.scalars(select(year).distinct().order_by(year.desc()))
+    ]
