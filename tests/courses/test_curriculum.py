@@ -97,11 +97,24 @@ def test_the_framework_levels_competences_and_job_roles(curriculum):
 def test_esco_uris_are_real_esco_skills(curriculum):
     with ESCO.open(encoding="utf-8") as handle:
         skills = {
-            row["conceptUri"] for row in csv.DictReader(handle) if row["type"] != "occupation"
+            row["conceptUri"]: row["preferredLabel_en"]
+            for row in csv.DictReader(handle)
+            if row["type"] != "occupation"
         }
     uris = [c.esco_uri for c in curriculum.framework.competences if c.esco_uri]
     assert len(uris) >= 3
-    assert set(uris) <= skills
+    assert set(uris) <= set(skills)
+    # competences.yml quotes each skill's preferred label above its URI: the exact concept.
+    text = (COURSES / "competences.yml").read_text(encoding="utf-8")
+    for uri in uris:
+        assert f'# ESCO skill: "{skills[uri]}"\n    esco: {uri}' in text, uri
+
+
+def test_the_esco_extract_is_the_shared_one():
+    shared = ROOT.parent / "shared" / "standards" / "esco" / ESCO.name
+    if not shared.exists():
+        pytest.skip("shared/ is not beside the repository")
+    assert ESCO.read_bytes() == shared.read_bytes(), "copy shared/standards/esco/ into tests/"
 
 
 def test_the_curriculum_loads_into_the_database(app, curriculum):
