@@ -17,6 +17,7 @@ from app.competences.models import Competence, JobRole
 from app.courses.loader import load_catalogue
 from app.courses.models import Course, Lesson
 from app.courses.services import sync_folder
+from app.courses.workload import estimate
 from app.extensions import db
 from app.quizzes.models import QuizItem
 
@@ -58,6 +59,28 @@ def test_every_lesson_is_a_real_lesson_in_three_languages(curriculum):
                 assert lesson.files[language].body.count("\n## ") == lesson.files["sl"].body.count(
                     "\n## "
                 ), f"{course.slug}/{lesson.slug}.{language}: sections differ"
+
+
+def test_every_course_states_outcomes_sources_and_a_glossary(curriculum):
+    for course in curriculum.courses:
+        claims = {claim.code for claim in course.competences}
+        assert {outcome.competence for outcome in course.outcomes} == claims, course.slug
+        for lesson in course.lessons:
+            for lesson_file in lesson.files.values():
+                assert lesson_file.outcomes, lesson_file.path
+        assert len(course.materials.sources) >= 3, course.slug
+        assert all(source.url.startswith("http") for source in course.materials.sources)
+        assert len(course.materials.glossary) >= 5, course.slug
+
+
+def test_declared_workload_follows_from_the_content(curriculum):
+    """Certificates print workload_hours: no course may claim more than its content takes."""
+    for course in curriculum.courses:
+        work = estimate(course)
+        assert not work.differs_from(course.workload_hours), (
+            f"{course.slug}: {course.workload_hours} h declared, {work.hours:.1f} h estimated"
+        )
+    assert not [p for p in curriculum.problems if "workload_hours" in p.message]
 
 
 def test_every_course_has_a_tagged_quiz_of_four_types(curriculum):
