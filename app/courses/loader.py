@@ -608,6 +608,10 @@ def _check_body(check: Checker, lesson_file: LessonFile | PageFile, course: Cour
     lessons = {lesson.slug for lesson in course.lessons}
     assets = set(course.assets)
     pages = {page.slug for page in course.materials.pages}
+    # The pages the platform makes from course.yml and materials/ can be linked to as well.
+    made = {"outcomes": course.outcomes, "glossary": course.materials.glossary}
+    made["sources"] = course.materials.sources
+    pages |= {slug for slug, content in made.items() if content}
     previous_level = 1
     for number, line in _body_lines(lesson_file):
         heading = HEADING_RE.match(line)
