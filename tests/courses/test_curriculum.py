@@ -71,6 +71,22 @@ def test_every_course_states_outcomes_sources_and_a_glossary(curriculum):
         assert len(course.materials.sources) >= 3, course.slug
         assert all(source.url.startswith("http") for source in course.materials.sources)
         assert len(course.materials.glossary) >= 5, course.slug
+        kinds = {page.kind for page in course.materials.pages}
+        assert {"case-study", "facilitator-guide"} <= kinds, course.slug
+        for page in course.materials.pages:
+            assert set(page.files) == set(LANGUAGES), f"{course.slug}/{page.slug}"
+    # The courses that teach a procedure offer its form to download.
+    templates = {
+        course.slug
+        for course in curriculum.courses
+        for page in course.materials.pages
+        if page.kind == "template"
+    }
+    assert {
+        "activation-model-in-practice",
+        "cross-border-cooperation",
+        "poverty-risk-prevention",
+    } <= templates
 
 
 def test_declared_workload_follows_from_the_content(curriculum):
