@@ -89,6 +89,27 @@ def test_every_course_states_outcomes_sources_and_a_glossary(curriculum):
     } <= templates
 
 
+def test_a_level_3_path_with_assessments_that_can_evidence_it(curriculum):
+    """Job roles target level 3: at least two courses take learners there, with essays at 3."""
+    advanced = [
+        course
+        for course in curriculum.courses
+        if any(claim.level == 3 for claim in course.competences)
+    ]
+    assert len(advanced) >= 2
+    targeted = {
+        code
+        for role in curriculum.framework.job_roles
+        for code, level in role.targets.items()
+        if level >= 3
+    }
+    for course in advanced:
+        essays = [q for q in course.quiz["sl"].questions if q.type == "essay"]
+        assert sum(1 for q in essays if q.competence_level == 3) >= 2, course.slug
+        assert {c.code for c in course.competences if c.level == 3} <= targeted, course.slug
+        assert "template" in {page.kind for page in course.materials.pages}, course.slug
+
+
 def test_declared_workload_follows_from_the_content(curriculum):
     """Certificates print workload_hours: no course may claim more than its content takes."""
     for course in curriculum.courses:
