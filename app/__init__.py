@@ -40,6 +40,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         security,
         translations,
     )
+    from app.courses import material_models as _course_material_models  # noqa: F401
     from app.courses import models as _course_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
     from app.quizzes import models as _quiz_models  # noqa: F401

@@ -108,7 +108,9 @@ def unknown_words(candidates: set[str], language: str) -> set[str]:
 def check_language(courses: Path, language: str) -> dict:
     counts: Counter[str] = Counter()
     where: dict[str, str] = {}
-    files = sorted(courses.glob(f"*/*.{language}.md"))
+    files = sorted(courses.glob(f"*/*.{language}.md")) + sorted(
+        courses.glob(f"*/materials/*.{language}.md")
+    )
     for path in files:
         for word in words(path.read_text(encoding="utf-8")):
             counts[word] += 1

@@ -53,7 +53,7 @@ def authenticate(email: str, password: str) -> User | None:
 def user_for_session(session_id: str) -> User | None:
     """The user a session's id ("<id>:<token>") names, if the token is still the account's."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token or len(user_id) > 12:
+    if not user_id.isascii() or not user_id.isdigit() or not token or len(user_id) > 12:
         return None
     user = (
         db.session.scalars(

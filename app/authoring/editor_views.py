@@ -38,6 +38,7 @@ from app.authoring.views import bp
 from app.competences.models import Competence
 from app.core.i18n import current_language
 from app.core.markdown import render_markdown
+from app.core.params import parse_id
 from app.core.permissions import roles_required, wants_json
 from app.courses.loader import COURSE_FILE, LESSON_NAME_RE, QUIZ_NAME_RE
 from app.courses.packages import blob_bytes
@@ -588,9 +589,10 @@ def _state(copy: drafts.WorkingCopy, key: str) -> tuple[dict, dict] | None:
         return copy.files, copy.assets
     if key == "none":
         return {}, {}
-    if not key.isdigit() or copy.course is None:
+    number = parse_id(key)
+    if number is None or copy.course is None:
         return None
-    found = drafts.revision(copy.course, int(key))
+    found = drafts.revision(copy.course, number)
     return (found.files, found.assets) if found else None
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.auth.services import user_by_email
 from app.authoring import services
 from app.authoring.forms import AssignTrainerForm, ImportForm, UnassignForm
+from app.core.params import parse_id
 from app.core.permissions import roles_required
 from app.courses.models import Course
 from app.courses.packages import MAX_ZIP_BYTES, PackageError, export_zip
@@ -116,8 +117,9 @@ def trainers(slug: str):
 def remove_trainer(slug: str):
     course = _course_or_404(slug)
     form = UnassignForm()
-    if form.validate_on_submit():
-        services.unassign(course, int(form.user_id.data))
+    user_id = parse_id(form.user_id.data or "")
+    if form.validate_on_submit() and user_id is not None:
+        services.unassign(course, user_id)
         db.session.commit()
     return redirect(url_for("authoring.trainers", slug=slug))
 

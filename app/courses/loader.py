@@ -20,6 +20,16 @@ from app.core.sources import (
     split_front_matter,
 )
 from app.core.validate import LANGUAGES, Checker
+from app.courses.materials import (
+    CourseMaterials,
+    Outcome,
+    PageFile,
+    check_outcomes_cover_claims,
+    load_materials,
+    page_link_target,
+    parse_outcomes,
+)
+from app.courses.workload import estimate, workload_message
 from app.quizzes.markdown_format import QuizSource, parse_quiz
 
 COURSE_FILE = "course.yml"
@@ -55,6 +65,10 @@ class LessonFile:
     # A translation names the version of the source-language file it was made from.
     translated_from: str | None = None
     translated_from_line: int = 1
+    # What the learner can do after the lesson (one text each, in this file's language).
+    outcomes: list[Outcome] = field(default_factory=list)
+    # Minutes the lesson's exercises take, beyond reading it (see app/courses/workload.py).
+    activity_minutes: int = 0
 
     @property
     def version(self) -> str:
@@ -99,6 +113,11 @@ class CourseSource:
     # One parsed quiz file per language; empty when the course has no quiz.
     quiz: dict[str, QuizSource] = field(default_factory=dict)
     quiz_hash: str = ""
+    # Course learning outcomes (course.yml) and the materials/ folder.
+    outcomes: list[Outcome] = field(default_factory=list)
+    materials: CourseMaterials = field(default_factory=CourseMaterials)
+    # The framework the course was checked against: its words name the outcomes' competences.
+    framework: Framework | None = None
 
 
 @dataclass
@@ -176,7 +195,7 @@ def load_course(
     check.keys(
         meta,
         {"slug", "title", "summary", "languages", "workload_hours", "institution"},
-        {"competences", "certificate_validity_months"},
+        {"competences", "certificate_validity_months", "outcomes"},
         "the course metadata",
     )
     slug = check.slug(meta, "slug", "course slug") or ""
@@ -200,11 +219,19 @@ def load_course(
         competences=_competences(check, meta, framework),
         lessons=[],
         assets=_assets(check, folder),
+        framework=framework,
     )
+    claims = {claim.code: claim.level for claim in course.competences}
+    course.outcomes = parse_outcomes(
+        check, meta.get("outcomes"), key_line(meta, "outcomes"), claims, tuple(languages)
+    )
+    if course.outcomes:
+        check_outcomes_cover_claims(check, course.outcomes, claims, key_line(meta, "outcomes"))
     digest = hashlib.sha256(raw)
     course.lessons = _lessons(check, folder, course, digest)
     course.quiz, course.quiz_hash = _quiz(check, folder, course, framework)
     digest.update(course.quiz_hash.encode())
+    course.materials = load_materials(folder, languages, check.problems, digest)
     for asset in course.assets:
         digest.update(asset.encode())
         digest.update((folder / asset).read_bytes())
@@ -212,7 +239,22 @@ def load_course(
     for lesson in course.lessons:
         for lesson_file in lesson.files.values():
             _check_body(check, lesson_file, course)
+    for page in course.materials.pages:
+        for page_file in page.files.values():
+            _check_body(check, page_file, course)
+    _check_workload(check, meta, course)
     return course, check.problems
+
+
+def _check_workload(check: Checker, meta: LineDict, course: CourseSource) -> None:
+    """Certificates print workload_hours: warn when the content says otherwise."""
+    if not course.workload_hours or not course.lessons:
+        return
+    work = estimate(course)
+    if work.differs_from(course.workload_hours):
+        check.warning(
+            key_line(meta, "workload_hours"), workload_message(course.workload_hours, work)
+        )
 
 
 def _languages(check: Checker, meta: LineDict) -> list[str]:
@@ -311,7 +353,8 @@ def _lessons(check: Checker, folder: Path, course: CourseSource, digest) -> list
         raw = path.read_bytes()
         digest.update(path.name.encode())
         digest.update(raw)
-        lesson_file = _lesson_file(check, shown, raw, language)
+        claims = {claim.code: claim.level for claim in course.competences}
+        lesson_file = _lesson_file(check, shown, raw, language, claims)
         if lesson_file is not None:
             lesson.files[language] = lesson_file
     lessons = sorted(by_slug.values(), key=lambda lesson: lesson.position)
@@ -330,7 +373,32 @@ def _lessons(check: Checker, folder: Path, course: CourseSource, digest) -> list
     if not lessons:
         check.error(1, "the course has no lessons")
     _check_translations(check, lessons, course.languages)
+    _check_lesson_outcomes(check, lessons, course.languages)
     return lessons
+
+
+def _check_lesson_outcomes(
+    check: Checker, lessons: list[LessonSource], languages: list[str]
+) -> None:
+    """Translations state the same outcomes (competence and level, in order) as the source."""
+    if not languages:
+        return
+    for lesson in lessons:
+        source = lesson.files.get(languages[0])
+        if source is None:
+            continue
+        expected = [(outcome.competence, outcome.level) for outcome in source.outcomes]
+        for language, lesson_file in lesson.files.items():
+            found = [(outcome.competence, outcome.level) for outcome in lesson_file.outcomes]
+            if language != languages[0] and found != expected:
+                check.problems.append(
+                    Problem(
+                        lesson_file.path,
+                        2,
+                        f"the outcomes (competence and level) differ from "
+                        f"{PurePosixPath(source.path).name}",
+                    )
+                )
 
 
 def _check_translations(check: Checker, lessons: list[LessonSource], languages: list[str]) -> None:
@@ -454,7 +522,9 @@ def _check_quiz_languages(
             check.problems.append(Problem(shown, 1, f"the question groups differ from {main_name}"))
 
 
-def _lesson_file(check: Checker, shown: str, raw: bytes, language: str) -> LessonFile | None:
+def _lesson_file(
+    check: Checker, shown: str, raw: bytes, language: str, claims: dict[str, int]
+) -> LessonFile | None:
     try:
         parsed = split_front_matter(raw.decode("utf-8"), shown)
     except SourceError as error:
@@ -468,7 +538,12 @@ def _lesson_file(check: Checker, shown: str, raw: bytes, language: str) -> Lesso
     if meta is None:
         check.problems.extend(file_check.problems)
         return None
-    file_check.keys(meta, {"title"}, {"summary", "minutes", "translated_from"}, "the front matter")
+    file_check.keys(
+        meta,
+        {"title"},
+        {"summary", "minutes", "translated_from", "outcomes", "activity_minutes"},
+        "the front matter",
+    )
     translated_from = meta.get("translated_from")
     if translated_from is not None and not VERSION_RE.match(str(translated_from)):
         file_check.error(
@@ -485,6 +560,10 @@ def _lesson_file(check: Checker, shown: str, raw: bytes, language: str) -> Lesso
         file_check.error(key_line(meta, "summary"), "the summary must be text")
         summary = ""
     minutes = file_check.integer(meta, "minutes", "minutes", 1, 600)
+    activity_minutes = file_check.integer(meta, "activity_minutes", "activity_minutes", 0, 600)
+    outcomes = parse_outcomes(
+        file_check, meta.get("outcomes"), key_line(meta, "outcomes"), claims, None
+    )
     check.problems.extend(file_check.problems)
     if not title:
         return None
@@ -499,10 +578,12 @@ def _lesson_file(check: Checker, shown: str, raw: bytes, language: str) -> Lesso
         content_hash=hashlib.sha256(raw).hexdigest(),
         translated_from=str(translated_from) if translated_from is not None else None,
         translated_from_line=key_line(meta, "translated_from") if translated_from else 1,
+        outcomes=outcomes,
+        activity_minutes=activity_minutes or 0,
     )
 
 
-def _body_lines(lesson_file: LessonFile) -> Iterator[tuple[int, str]]:
+def _body_lines(lesson_file: LessonFile | PageFile) -> Iterator[tuple[int, str]]:
     """The body's lines with their file line numbers, skipping fenced code."""
     in_fence = False
     for offset, line in enumerate(lesson_file.body.splitlines()):
@@ -523,9 +604,14 @@ def lesson_link_target(target: str) -> tuple[str, str] | None:
     return None
 
 
-def _check_body(check: Checker, lesson_file: LessonFile, course: CourseSource) -> None:
+def _check_body(check: Checker, lesson_file: LessonFile | PageFile, course: CourseSource) -> None:
     lessons = {lesson.slug for lesson in course.lessons}
     assets = set(course.assets)
+    pages = {page.slug for page in course.materials.pages}
+    # The pages the platform makes from course.yml and materials/ can be linked to as well.
+    made = {"outcomes": course.outcomes, "glossary": course.materials.glossary}
+    made["sources"] = course.materials.sources
+    pages |= {slug for slug, content in made.items() if content}
     previous_level = 1
     for number, line in _body_lines(lesson_file):
         heading = HEADING_RE.match(line)
@@ -551,7 +637,7 @@ def _check_body(check: Checker, lesson_file: LessonFile, course: CourseSource) -
                 )
             previous_level = level
         for match in LINK_RE.finditer(line):
-            problem = _check_link(match, lessons, assets)
+            problem = _check_link(match, lessons, assets, pages)
             if problem:
                 check.problems.append(Problem(lesson_file.path, number, problem))
 
@@ -565,7 +651,9 @@ VAGUE_LINK_TEXTS = {
 }  # fmt: skip
 
 
-def _check_link(match: re.Match, lessons: set[str], assets: set[str]) -> str | None:
+def _check_link(
+    match: re.Match, lessons: set[str], assets: set[str], pages: set[str]
+) -> str | None:
     target, is_image, text = match["target"], bool(match["image"]), match["text"].strip()
     if is_image and not text:
         return f"image '{target}' has no alt text: describe it in ![...]"
@@ -582,6 +670,9 @@ def _check_link(match: re.Match, lessons: set[str], assets: set[str]) -> str | N
     if not is_image and lesson_link_target(target):
         slug = lesson_link_target(target)[0]  # type: ignore[index]
         return None if slug in lessons else f"broken internal link: no lesson '{slug}'"
+    if not is_image and page_link_target(target):
+        page = page_link_target(target)
+        return None if page in pages else f"broken internal link: no page 'materials/{page}'"
     path = PurePosixPath(target.partition("#")[0])
     if path.is_absolute() or ".." in path.parts:
         return f"link '{target}' must stay inside the course folder"

@@ -24,6 +24,7 @@ from app.courses.loader import (
     MAX_ASSET_BYTES,
     QUIZ_NAME_RE,
 )
+from app.courses.materials import GLOSSARY_FILE, MATERIALS_DIR, PAGE_NAME_RE, SOURCES_FILE
 from app.courses.models import Course, CourseRevision
 from app.extensions import db
 
@@ -266,17 +267,30 @@ class Package:
     dropped: list[str] = field(default_factory=list)
 
 
+def _authored_files(folder: Path) -> list[Path]:
+    """What an author writes: lessons and quizzes, and the pages of the materials folder."""
+    found = [
+        path
+        for path in folder.iterdir()
+        if path.is_file() and (LESSON_NAME_RE.match(path.name) or QUIZ_NAME_RE.match(path.name))
+    ]
+    materials = folder / MATERIALS_DIR
+    if materials.is_dir():
+        found += [path for path in materials.iterdir() if PAGE_NAME_RE.match(path.name)]
+    return found
+
+
 def _used_files(folder: Path) -> set[str]:
-    """The files a course consists of: its metadata, lessons, quizzes and what they link to."""
-    used = {COURSE_FILE}
-    for path in folder.iterdir():
-        if path.is_file() and (LESSON_NAME_RE.match(path.name) or QUIZ_NAME_RE.match(path.name)):
-            used.add(path.name)
-            text = path.read_text(encoding="utf-8", errors="replace")
-            for match in LINK_RE.finditer(text):
-                target = PurePosixPath(match["target"].partition("#")[0])
-                if target.parts and not target.is_absolute() and ".." not in target.parts:
-                    used.add(str(target))
+    """The files a course consists of: its metadata, lessons, quizzes, materials and what
+    they link to (links are relative to the course folder, from materials/ too)."""
+    used = {COURSE_FILE, GLOSSARY_FILE, SOURCES_FILE}
+    for path in _authored_files(folder):
+        used.add(path.relative_to(folder).as_posix())
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for match in LINK_RE.finditer(text):
+            target = PurePosixPath(match["target"].partition("#")[0])
+            if target.parts and not target.is_absolute() and ".." not in target.parts:
+                used.add(str(target))
     return used
 
 

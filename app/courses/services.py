@@ -30,6 +30,8 @@ from app.courses.loader import (
     lesson_link_target,
     load_catalogue,
 )
+from app.courses.material_services import lesson_outcomes_markdown, sync_pages
+from app.courses.materials import page_link_target
 from app.courses.models import (
     Course,
     CourseCompetence,
@@ -144,6 +146,12 @@ def sync_folder(
         report.changes.extend(changes)
         _copy_assets(source)
         db.session.flush()
+        sync_pages(
+            course.id,
+            source,
+            source.framework,
+            lambda markdown, slug=source.slug: render_lesson_html(slug, markdown),
+        )
         primary = source.languages[0] if source.languages else "sl"
         report.changes.extend(
             f"{change} {source.slug}"
@@ -240,7 +248,8 @@ def _sync_lesson_texts(lesson: Lesson, files: dict[str, LessonFile], source: Cou
         text.summary = lesson_file.summary
         text.minutes = lesson_file.minutes
         text.body_markdown = lesson_file.body
-        text.body_html = render_lesson_html(source.slug, lesson_file.body)
+        outcomes = lesson_outcomes_markdown(lesson_file.outcomes, language, source.framework)
+        text.body_html = render_lesson_html(source.slug, outcomes + lesson_file.body)
         text.content_hash = lesson_file.content_hash
         text.source_path = lesson_file.path
         yield f"updated lesson text {source.slug}/{lesson.slug} [{language}]"
@@ -269,6 +278,9 @@ def render_lesson_html(course_slug: str, body: str, files_url: str | None = None
             target = lesson_link_target(url)
             if target:
                 return f"{base}/lessons/{target[0]}{target[1]}"
+            page = page_link_target(url)
+            if page:
+                return f"{base}/pages/{page}"
         return f"{files_base}/{url}"
 
     return render_markdown(body, resolve)

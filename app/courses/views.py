@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     redirect,
@@ -25,7 +26,7 @@ from app.core.content import cached
 from app.core.database import local_today
 from app.core.i18n import LANGUAGES, current_language
 from app.core.permissions import public, roles_required
-from app.courses import services
+from app.courses import material_services, services
 from app.courses.forms import CompleteLessonForm, EnrolForm
 from app.extensions import db
 from app.quizzes.services import quiz_for_course
@@ -36,6 +37,20 @@ bp = Blueprint("courses", __name__)
 @bp.app_template_global("course_title")
 def _course_title(course) -> str:
     return services.course_title(course, current_language())
+
+
+@bp.app_template_global("page_kind")
+def _page_kind(kind: str) -> str:
+    """What a course page is, in the interface language."""
+    labels = {
+        "outcomes": _("Learning outcomes"),
+        "glossary": _("Glossary"),
+        "sources": _("Sources and further reading"),
+        "case-study": _("Case study"),
+        "template": _("Template"),
+        "facilitator-guide": _("Facilitator guide"),
+    }
+    return labels.get(kind, kind)
 
 
 def _user_id() -> int | None:
@@ -121,6 +136,7 @@ def course(slug: str):
     enrolment = services.get_enrolment(_user_id(), course.id) if _user_id() else None
     return render_template(
         "courses/course.html",
+        materials=material_services.course_materials(course.id, current_language()),
         quiz=quiz_for_course(course.id),
         card=services.course_card(course, current_language()),
         lessons=lessons,
@@ -196,6 +212,36 @@ def complete(slug: str, lesson_slug: str):
     if index + 1 < len(lessons):
         return redirect(url_for("courses.lesson", slug=slug, lesson_slug=lessons[index + 1].slug))
     return redirect(url_for("courses.course", slug=slug))
+
+
+@bp.route("/courses/<slug>/pages/<page_slug>")
+@public
+def page(slug: str, page_slug: str):
+    """A course page: outcomes, glossary, sources, a case study, a template or the guide."""
+    course = _course_or_404(slug)
+    shown = material_services.course_page(course.id, page_slug, current_language())
+    if shown is None:
+        abort(404)
+    return render_template(
+        "courses/page.html", card=services.course_card(course, current_language()), page=shown
+    )
+
+
+@bp.route("/courses/<slug>/pages/<page_slug>/download")
+@public
+def download_page(slug: str, page_slug: str):
+    """A template as a standalone HTML file, which word processors open for editing."""
+    course = _course_or_404(slug)
+    shown = material_services.course_page(course.id, page_slug, current_language())
+    if shown is None or shown.kind != "template":
+        abort(404)
+    html = render_template("courses/page_download.html", page=shown)
+    name = f"{slug}-{page_slug}.{shown.language}.html"
+    return Response(
+        html,
+        mimetype="text/html",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/courses/<slug>/files/<path:name>")

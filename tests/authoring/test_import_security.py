@@ -156,3 +156,25 @@ def test_a_zip_bomb_and_damaged_zips_get_a_clear_message(app, client, courses, m
     flipped[200] ^= 0xFF  # inside the first member's compressed data: a checksum error
     response = upload(client, bytes(flipped))
     assert response.status_code == 422
+
+
+def test_the_materials_of_a_course_are_kept(app, client, courses, make_user):
+    trainer = make_user(roles={"trainer"}, institution="bistra-ptuj")
+    assign_trainer(app, trainer, "alpha")
+    login(client, trainer)
+    # A changed course.yml makes a new revision, from the package as the import kept it.
+    assert upload(client, course_zip(yml=ALPHA_YML + "# imported again\n")).status_code == 302
+    with app.app_context():
+        revision = db.session.scalar(
+            select(CourseRevision)
+            .where(CourseRevision.course_id == get_course("alpha").id)
+            .order_by(CourseRevision.number.desc())
+        )
+        kept = set(revision.files) | set(revision.assets)
+        assert revision.source == "import"
+    authored = {
+        path.relative_to(COURSES / "alpha").as_posix()
+        for path in (COURSES / "alpha").rglob("*")
+        if path.is_file()
+    }
+    assert authored == kept

@@ -44,6 +44,7 @@ PAGES = {
         "/authoring/courses/alpha/settings",
         "/authoring/courses/alpha/lessons/first/en",
         "/authoring/courses/alpha/quiz/en",
+        "/authoring/courses/alpha/history",
         "/courses/alpha/quiz/import",
         "/quiz/grading/{answer}",
         "/hr/employees/{target}",
@@ -65,7 +66,7 @@ PAGES = {
     ],
 }
 # Forms that end the fuzzing session or its subject rather than test input handling.
-SKIPPED_ACTIONS = ("/logout", "/deactivate", "/discard", "/remove")
+SKIPPED_ACTIONS = ("/logout", "/deactivate", "/discard", "/lessons/first/remove")
 
 
 @dataclass

@@ -30,6 +30,8 @@ MATRIX = {
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
     "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
     "courses.course_file": ("GET", "/courses/alpha/files/images/diagram.png", PUBLIC_PAGE),
+    "courses.page": ("GET", "/courses/alpha/pages/glossary", PUBLIC_PAGE),
+    "courses.download_page": ("GET", "/courses/alpha/pages/form/download", PUBLIC_PAGE),
     "courses.lesson": ("GET", "/courses/alpha/lessons/first", LEARNER_PAGE),
     "courses.my_learning": ("GET", "/my/learning", LEARNER_PAGE),
     "courses.enrol": ("POST", "/courses/alpha/enrol", REDIRECTED),

@@ -104,3 +104,10 @@ def test_ids_beyond_what_the_database_holds_are_not_found(app, client, courses, 
         "/hr/employees/340282366920938463463374607431768211456",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_digits_that_python_reads_but_int_does_not_are_ignored(app, client, make_user):
+    login(client, make_user(roles={"hr"}))
+    for value in ("²", "١٢", "1e3", "-1", "0"):
+        assert client.get(f"/hr/matrix?area={value}&course={value}").status_code == 200
+        assert client.get(f"/hr/certificates?year={value}&course={value}").status_code == 200

@@ -17,6 +17,7 @@ from app.competences.models import Competence, JobRole
 from app.courses.loader import load_catalogue
 from app.courses.models import Course, Lesson
 from app.courses.services import sync_folder
+from app.courses.workload import estimate
 from app.extensions import db
 from app.quizzes.models import QuizItem
 
@@ -60,6 +61,65 @@ def test_every_lesson_is_a_real_lesson_in_three_languages(curriculum):
                 ), f"{course.slug}/{lesson.slug}.{language}: sections differ"
 
 
+def test_every_course_states_outcomes_sources_and_a_glossary(curriculum):
+    for course in curriculum.courses:
+        claims = {claim.code for claim in course.competences}
+        assert {outcome.competence for outcome in course.outcomes} == claims, course.slug
+        for lesson in course.lessons:
+            for lesson_file in lesson.files.values():
+                assert lesson_file.outcomes, lesson_file.path
+        assert len(course.materials.sources) >= 3, course.slug
+        assert all(source.url.startswith("http") for source in course.materials.sources)
+        assert len(course.materials.glossary) >= 5, course.slug
+        kinds = {page.kind for page in course.materials.pages}
+        assert {"case-study", "facilitator-guide"} <= kinds, course.slug
+        for page in course.materials.pages:
+            assert set(page.files) == set(LANGUAGES), f"{course.slug}/{page.slug}"
+    # The courses that teach a procedure offer its form to download.
+    templates = {
+        course.slug
+        for course in curriculum.courses
+        for page in course.materials.pages
+        if page.kind == "template"
+    }
+    assert {
+        "activation-model-in-practice",
+        "cross-border-cooperation",
+        "poverty-risk-prevention",
+    } <= templates
+
+
+def test_a_level_3_path_with_assessments_that_can_evidence_it(curriculum):
+    """Job roles target level 3: at least two courses take learners there, with essays at 3."""
+    advanced = [
+        course
+        for course in curriculum.courses
+        if any(claim.level == 3 for claim in course.competences)
+    ]
+    assert len(advanced) >= 2
+    targeted = {
+        code
+        for role in curriculum.framework.job_roles
+        for code, level in role.targets.items()
+        if level >= 3
+    }
+    for course in advanced:
+        essays = [q for q in course.quiz["sl"].questions if q.type == "essay"]
+        assert sum(1 for q in essays if q.competence_level == 3) >= 2, course.slug
+        assert {c.code for c in course.competences if c.level == 3} <= targeted, course.slug
+        assert "template" in {page.kind for page in course.materials.pages}, course.slug
+
+
+def test_declared_workload_follows_from_the_content(curriculum):
+    """Certificates print workload_hours: no course may claim more than its content takes."""
+    for course in curriculum.courses:
+        work = estimate(course)
+        assert not work.differs_from(course.workload_hours), (
+            f"{course.slug}: {course.workload_hours} h declared, {work.hours:.1f} h estimated"
+        )
+    assert not [p for p in curriculum.problems if "workload_hours" in p.message]
+
+
 def test_every_course_has_a_tagged_quiz_of_four_types(curriculum):
     for course in curriculum.courses:
         assert set(course.quiz) == set(LANGUAGES), course.slug
@@ -97,11 +157,24 @@ def test_the_framework_levels_competences_and_job_roles(curriculum):
 def test_esco_uris_are_real_esco_skills(curriculum):
     with ESCO.open(encoding="utf-8") as handle:
         skills = {
-            row["conceptUri"] for row in csv.DictReader(handle) if row["type"] != "occupation"
+            row["conceptUri"]: row["preferredLabel_en"]
+            for row in csv.DictReader(handle)
+            if row["type"] != "occupation"
         }
     uris = [c.esco_uri for c in curriculum.framework.competences if c.esco_uri]
     assert len(uris) >= 3
-    assert set(uris) <= skills
+    assert set(uris) <= set(skills)
+    # competences.yml quotes each skill's preferred label above its URI: the exact concept.
+    text = (COURSES / "competences.yml").read_text(encoding="utf-8")
+    for uri in uris:
+        assert f'# ESCO skill: "{skills[uri]}"\n    esco: {uri}' in text, uri
+
+
+def test_the_esco_extract_is_the_shared_one():
+    shared = ROOT.parent / "shared" / "standards" / "esco" / ESCO.name
+    if not shared.exists():
+        pytest.skip("shared/ is not beside the repository")
+    assert ESCO.read_bytes() == shared.read_bytes(), "copy shared/standards/esco/ into tests/"
 
 
 def test_the_curriculum_loads_into_the_database(app, curriculum):

@@ -80,8 +80,8 @@ def test_unknown_key_names_its_line(tree: Path):
     assert any(
         m.endswith(
             f"alpha/course.yml:{expected}: unknown key 'hours' in the course metadata "
-            "(known: certificate_validity_months, competences, institution, languages, slug, "
-            "summary, title, workload_hours)"
+            "(known: certificate_validity_months, competences, institution, languages, outcomes, "
+            "slug, summary, title, workload_hours)"
         )
         for m in messages(tree)
     ), messages(tree)
