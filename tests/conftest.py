@@ -332,7 +332,7 @@ def post(client: FlaskClient, path: str, data: dict | None = None, **kwargs):
 
 def assign_trainer(app: Flask, user_id: int, course_slug: str) -> None:
     """Assign a trainer to a course, as an administrator does on the course's trainers page."""
-    from app.authoring.models import CourseTrainer
+    from app.courses.models import CourseTrainer
     from app.courses.services import get_course
 
     with app.app_context():

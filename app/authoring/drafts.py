@@ -20,7 +20,7 @@ from sqlalchemy.orm import defer, joinedload
 
 from app.auth.models import User
 from app.authoring.issuers import issuer_refusal
-from app.authoring.models import CourseDraft, CourseTrainer
+from app.authoring.models import CourseDraft
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.sources import Problem, SourceError, split_front_matter
@@ -30,7 +30,7 @@ from app.courses.loader import (
     MAX_ASSET_BYTES,
     file_version,
 )
-from app.courses.models import Course, CourseRevision
+from app.courses.models import Course, CourseRevision, CourseTrainer
 from app.courses.packages import (
     inside_folder,
     latest_revision,

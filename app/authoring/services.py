@@ -1,4 +1,4 @@
-"""Trainer assignments and course packages for the authoring pages (no request context)."""
+"""Who may edit a draft, and course packages imported in the browser (no request context)."""
 
 from __future__ import annotations
 
@@ -6,80 +6,17 @@ import tempfile
 from pathlib import Path
 
 from flask_babel import gettext
-from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.authoring.drafts import WorkingCopy, find_draft
 from app.authoring.issuers import issuer_refusal
-from app.authoring.models import CourseDraft, CourseTrainer
-from app.core.errors import DomainError
+from app.authoring.models import CourseDraft
 from app.core.sources import Problem
 from app.courses.models import Course
 from app.courses.packages import Package, PackageError, load_package, open_package
+from app.courses.trainers import assign, can_edit
 from app.extensions import db
-
-
-class AssignmentError(DomainError):
-    pass
-
-
-def can_edit(user: User, course: Course) -> bool:
-    """Administrators edit every course; a trainer the courses they are assigned to."""
-    if user.has_role("admin"):
-        return True
-    if not user.has_role("trainer"):
-        return False
-    return (
-        db.session.scalar(
-            select(CourseTrainer.id).where(
-                CourseTrainer.course_id == course.id, CourseTrainer.user_id == user.id
-            )
-        )
-        is not None
-    )
-
-
-def editable_courses(user: User) -> list[Course]:
-    query = select(Course).options(selectinload(Course.texts)).order_by(Course.slug)
-    if not user.has_role("admin"):
-        query = query.join(CourseTrainer, CourseTrainer.course_id == Course.id).where(
-            CourseTrainer.user_id == user.id
-        )
-    return list(db.session.scalars(query))
-
-
-def trainers_of(course: Course) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(CourseTrainer, CourseTrainer.user_id == User.id)
-            .where(CourseTrainer.course_id == course.id)
-            .order_by(User.full_name)
-        )
-    )
-
-
-def assign(course: Course, user: User) -> bool:
-    """Assign the trainer; False if they already were."""
-    if not user.has_role("trainer"):
-        raise AssignmentError(
-            gettext(
-                "%(name)s is not a trainer: give them the trainer role first.", name=user.full_name
-            )
-        )
-    if user in trainers_of(course):
-        return False
-    db.session.add(CourseTrainer(course_id=course.id, user_id=user.id))
-    return True
-
-
-def unassign(course: Course, user_id: int) -> None:
-    db.session.execute(
-        delete(CourseTrainer).where(
-            CourseTrainer.course_id == course.id, CourseTrainer.user_id == user_id
-        )
-    )
 
 
 def can_edit_copy(user: User, copy: WorkingCopy) -> bool:

@@ -14,6 +14,7 @@ from app.authoring import services
 from app.authoring.forms import AssignTrainerForm, ImportForm, UnassignForm
 from app.core.params import parse_id
 from app.core.permissions import roles_required
+from app.courses import trainers as course_trainers
 from app.courses.models import Course
 from app.courses.packages import MAX_ZIP_BYTES, PackageError, export_zip
 from app.extensions import db
@@ -54,7 +55,7 @@ def index():
                 )
             return redirect(url_for("authoring.index"))
     status = 422 if problems else 200
-    courses = services.editable_courses(current_user)
+    courses = course_trainers.editable_courses(current_user)
     return render_template(
         "authoring/index.html",
         courses=courses,
@@ -69,7 +70,7 @@ def index():
 @roles_required("trainer", "admin")
 def export(slug: str):
     course = _course_or_404(slug)
-    if not services.can_edit(current_user, course):
+    if not course_trainers.can_edit(current_user, course):
         abort(403)
     try:
         data = export_zip(course)
@@ -93,8 +94,8 @@ def trainers(slug: str):
             form.email.errors.append(_("There is no account with this e-mail address."))
         else:
             try:
-                added = services.assign(course, user)
-            except services.AssignmentError as error:
+                added = course_trainers.assign(course, user)
+            except course_trainers.AssignmentError as error:
                 form.email.errors.append(str(error))
             else:
                 db.session.commit()
@@ -107,7 +108,7 @@ def trainers(slug: str):
         "authoring/trainers.html",
         course=course,
         form=form,
-        trainers=services.trainers_of(course),
+        trainers=course_trainers.trainers_of(course),
         remove_form=UnassignForm(),
     )
 
@@ -119,7 +120,7 @@ def remove_trainer(slug: str):
     form = UnassignForm()
     user_id = parse_id(form.user_id.data or "")
     if form.validate_on_submit() and user_id is not None:
-        services.unassign(course, user_id)
+        course_trainers.unassign(course, user_id)
         db.session.commit()
     return redirect(url_for("authoring.trainers", slug=slug))
 

@@ -6,12 +6,12 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from app.auth.models import PARTNER_ROLES, User
-from app.authoring.models import CourseTrainer
 from app.certificates import keys
 from app.certificates.models import Certificate
 from app.certificates.services import issue
 from app.core.errors import DomainError
 from app.courses.models import Course, Enrolment
+from app.courses.trainers import is_trainer_of, trained_course_ids
 from app.extensions import db
 
 
@@ -27,16 +27,7 @@ def may_issue_by_hand(by: User, course: Course) -> bool:
     """A trainer of the course, or an administrator of the institution that issues it."""
     if by.has_role("admin") and by.institution_id == course.institution_id:
         return True
-    if not by.has_role("trainer"):
-        return False
-    return (
-        db.session.scalar(
-            select(CourseTrainer.id).where(
-                CourseTrainer.course_id == course.id, CourseTrainer.user_id == by.id
-            )
-        )
-        is not None
-    )
+    return is_trainer_of(by, course.id)
 
 
 def courses_issuable_by(by: User) -> list[int]:
@@ -46,12 +37,7 @@ def courses_issuable_by(by: User) -> list[int]:
         ids |= set(
             db.session.scalars(select(Course.id).where(Course.institution_id == by.institution_id))
         )
-    if by.has_role("trainer"):
-        ids |= set(
-            db.session.scalars(
-                select(CourseTrainer.course_id).where(CourseTrainer.user_id == by.id)
-            )
-        )
+    ids |= set(trained_course_ids(by))
     return sorted(ids)
 
 

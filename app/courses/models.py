@@ -1,4 +1,4 @@
-"""Courses, lessons, their per-language texts, revisions, enrolments and lesson progress."""
+"""Courses, lessons, their texts, revisions, trainers, enrolments and lesson progress."""
 
 from __future__ import annotations
 
@@ -138,6 +138,19 @@ class CourseRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author = relationship("User")
+
+
+class CourseTrainer(db.Model):
+    """An administrator assigned this trainer to write and maintain this course."""
+
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user = relationship("User")
 
 
 # What learners see of a course: the catalogue and lesson pages cache it by content version.

@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.authoring.services import can_edit
 from app.competences.services import active_competences
 from app.core.content import cached
 from app.core.database import local_today
@@ -28,6 +27,7 @@ from app.core.i18n import LANGUAGES, current_language
 from app.core.permissions import public, roles_required
 from app.courses import material_services, services
 from app.courses.forms import CompleteLessonForm, EnrolForm
+from app.courses.trainers import can_edit
 from app.extensions import db
 from app.quizzes.services import quiz_for_course
 

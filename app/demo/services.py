@@ -15,6 +15,7 @@ from app.auth.services import (
     seed_institutions,
 )
 from app.competences.models import JobRole
+from app.courses.models import Course, CourseTrainer
 from app.extensions import db
 
 
@@ -75,9 +76,6 @@ DEMO_TRAINER_COURSES = ("social-activation-basics",)
 
 
 def _assign_demo_trainers() -> None:
-    from app.authoring.models import CourseTrainer
-    from app.courses.models import Course
-
     db.session.flush()
     for account in DEMO_ACCOUNTS:
         if "trainer" not in account.roles:

@@ -19,10 +19,10 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from wtforms import SelectChoice
 
-from app.authoring.services import can_edit, editable_courses
 from app.core.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
 from app.core.permissions import roles_required, wants_json
 from app.courses.services import course_card, get_course
+from app.courses.trainers import can_edit, editable_courses
 from app.extensions import db
 from app.quizzes import gift_import, services
 from app.quizzes.forms import GiftConfirmForm, GiftUploadForm, GradeForm, StartForm

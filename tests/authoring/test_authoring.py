@@ -8,7 +8,7 @@ import zipfile
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.authoring import services
+from app.courses import trainers
 from app.courses.models import Course
 from app.courses.services import get_course
 from app.extensions import db
@@ -57,8 +57,8 @@ def test_trainers_edit_only_the_courses_they_are_assigned_to(app, client, course
     assert export.mimetype == "application/zip"
     assert client.get("/authoring/courses/beta/export.zip").status_code == 403
     with app.app_context():
-        assert services.can_edit(db.session.get(User, trainer), get_course("alpha"))
-        assert not services.can_edit(db.session.get(User, learner), get_course("alpha"))
+        assert trainers.can_edit(db.session.get(User, trainer), get_course("alpha"))
+        assert not trainers.can_edit(db.session.get(User, learner), get_course("alpha"))
 
     login(client, make_user(roles={"admin"}))
     post(client, "/authoring/courses/alpha/trainers/remove", {"user_id": str(trainer)})
@@ -118,4 +118,4 @@ def test_the_demo_trainer_looks_after_their_institutions_courses(app, runner, co
     with app.app_context():
         trainer = user_by_email("trainer@demo.2sokrog.eu")
         # beta is issued by czss-cakovec, where the demo trainer works; alpha is not.
-        assert [course.slug for course in services.editable_courses(trainer)] == ["beta"]
+        assert [course.slug for course in trainers.editable_courses(trainer)] == ["beta"]

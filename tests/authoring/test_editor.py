@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from app.authoring.models import CourseDraft, CourseTrainer
-from app.courses.models import CourseRevision, Lesson, LessonProgress, LessonText
+from app.authoring.models import CourseDraft
+from app.courses.models import CourseRevision, CourseTrainer, Lesson, LessonProgress, LessonText
 from app.courses.packages import latest_revision, write_revision
 from app.courses.services import get_course, sync_folder
 from app.extensions import db
