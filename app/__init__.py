@@ -81,6 +81,16 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.register_blueprint(competences_views.bp)
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(authoring_views.bp)
+    # Each package connects its receivers to the domain events (app/core/events.py).
+    from app.certificates import events as certificate_events
+    from app.competences import events as competence_events
+    from app.courses import progress as course_progress
+    from app.quizzes import events as quiz_events
+
+    course_progress.init_app(app)
+    quiz_events.init_app(app)
+    competence_events.init_app(app)
+    certificate_events.init_app(app)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)

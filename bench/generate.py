@@ -254,7 +254,7 @@ def generate(scale: Scale, workdir: Path) -> Generated:
     from app.certificates.models import Certificate, CertificateCounter
     from app.competences.models import Competence, Evidence, JobRole
     from app.courses.models import Course, CourseText, Enrolment, Lesson, LessonProgress
-    from app.courses.services import sync_folder
+    from app.courses.sync import sync_folder
     from app.extensions import db
     from app.quizzes.models import Quiz, QuizAttempt, QuizItem
 

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.auth.services import UserData, create_user, seed_institutions
-from app.courses.services import sync_folder
+from app.courses.sync import sync_folder
 from app.extensions import db
 
 DATA = Path(__file__).parent / "data"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import ASSIGNABLE_ROLES, Institution, User, UserRole, new_session_token
 from app.auth.partners import PARTNERS
 from app.auth.passwords import check_password, hash_password, password_problem
+from app.core import events
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
@@ -141,7 +142,9 @@ def create_user(data: UserData, password: str) -> User:
     return user
 
 
-def update_user(user: User, data: UserData, password: str | None = None) -> User:
+def update_user(
+    user: User, data: UserData, password: str | None = None, by_id: int | None = None
+) -> User:
     if _email_taken(data.email, except_id=user.id):
         raise EmailTaken(data.email)
     was_active = user.is_active
@@ -151,13 +154,16 @@ def update_user(user: User, data: UserData, password: str | None = None) -> User
     elif was_active and not user.is_active:
         end_sessions(user)
     db.session.flush()
+    if was_active and not user.is_active:
+        events.user_deactivated.send(None, user_id=user.id, by_id=by_id)
     return user
 
 
-def deactivate(user: User) -> None:
+def deactivate(user: User, by_id: int | None = None) -> None:
     """The account can no longer log in, and its open sessions end now; its history stays."""
     user.is_active = False
     end_sessions(user)
+    events.user_deactivated.send(None, user_id=user.id, by_id=by_id)
 
 
 def set_role(user: User, role: str, present: bool) -> None:

@@ -291,7 +291,9 @@ def user_edit(user_id: int):
             form.roles.errors.append(_("You cannot remove your own administrator access."))
         else:
             try:
-                services.update_user(user, _form_data(form), form.password.data or None)
+                services.update_user(
+                    user, _form_data(form), form.password.data or None, by_id=current_user.id
+                )
             except services.EmailTaken:
                 form.email.errors.append(_("An account with this e-mail already exists."))
             except services.WeakPassword as error:
@@ -313,7 +315,7 @@ def user_deactivate(user_id: int):
     if user.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "error")
     else:
-        services.deactivate(user)
+        services.deactivate(user, by_id=current_user.id)
         db.session.commit()
         flash(_("%(name)s can no longer log in.", name=user.full_name), "success")
     return redirect(url_for("admin.users"))

@@ -38,7 +38,8 @@ from app.courses.packages import (
     store_blob,
     write_files,
 )
-from app.courses.services import ContentError, check_folder, render_lesson_html, sync_folder
+from app.courses.rendering import render_lesson_html
+from app.courses.sync import ContentError, check_folder, sync_folder
 from app.extensions import db
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -23,6 +23,7 @@ from app.certificates import integrity, keys
 from app.certificates.models import Certificate, CertificateCounter, InstitutionKey
 from app.certificates.pdf import CertificateContent, CompetenceLine, render_certificate
 from app.competences.models import ProficiencyLevel
+from app.core import events
 from app.core.database import local_today, utcnow
 from app.core.errors import DomainError
 from app.core.files import write_private
@@ -242,6 +243,13 @@ def issue(
     db.session.flush()
     pdf = _write_pdf(certificate, tuple(certificate.pdf_languages))
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    events.certificate_issued.send(
+        None,
+        certificate_id=certificate.id,
+        user_id=user.id,
+        course_id=course.id,
+        issued_by_id=issued_by.id if issued_by else None,
+    )
     return certificate, True
 
 
@@ -285,6 +293,9 @@ def revoke(certificate: Certificate, by: User, reason: str) -> None:
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
     certificate.revoked_by_id = by.id
+    events.certificate_revoked.send(
+        None, certificate_id=certificate.id, user_id=certificate.user_id, revoked_by_id=by.id
+    )
 
 
 # --- status -------------------------------------------------------------------------------------

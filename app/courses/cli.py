@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.courses.services import ContentError, check_folder, sync_folder
+from app.courses.sync import ContentError, check_folder, sync_folder
 from app.extensions import db
 
 

@@ -313,7 +313,7 @@ def open_package(data: bytes, root: Path, label: str = "package.zip") -> Package
 
     Raises PackageError with every problem; nothing of the package is kept anywhere yet.
     """
-    from app.courses.services import check_folder
+    from app.courses.sync import check_folder
 
     extracted = unpack(data, root, label)
     folder = staging_folder(root / "staging", "course")
@@ -330,7 +330,7 @@ def open_package(data: bytes, root: Path, label: str = "package.zip") -> Package
 
 def load_package(package: Package, author_id: int | None = None) -> Course:
     """Load a checked package like a course folder; its files go live when the load commits."""
-    from app.courses.services import ContentError, sync_folder
+    from app.courses.sync import ContentError, sync_folder
 
     try:
         report = sync_folder(package.folder, origin="import", author_id=author_id)

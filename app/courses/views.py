@@ -25,11 +25,10 @@ from app.core.content import cached
 from app.core.database import local_today
 from app.core.i18n import LANGUAGES, current_language
 from app.core.permissions import public, roles_required
-from app.courses import material_services, services
+from app.courses import hooks, material_services, progress, rendering, services
 from app.courses.forms import CompleteLessonForm, EnrolForm
 from app.courses.trainers import can_edit
 from app.extensions import db
-from app.quizzes.services import quiz_for_course
 
 bp = Blueprint("courses", __name__)
 
@@ -128,16 +127,17 @@ def catalogue():
 @public
 def course(slug: str):
     course = _course_or_404(slug)
-    done = services.completed_lesson_ids(_user_id(), course.id)
+    done = progress.completed_lesson_ids(_user_id(), course.id)
     lessons = [
         services.lesson_view(lesson, current_language(), done)
         for lesson in services.active_lessons(course)
     ]
-    enrolment = services.get_enrolment(_user_id(), course.id) if _user_id() else None
+    enrolment = progress.get_enrolment(_user_id(), course.id) if _user_id() else None
     return render_template(
         "courses/course.html",
         materials=material_services.course_materials(course.id, current_language()),
-        quiz=quiz_for_course(course.id),
+        # The course page's parts from higher packages (its quiz): see app/courses/hooks.py.
+        **hooks.page_context(course),
         card=services.course_card(course, current_language()),
         lessons=lessons,
         done=sum(1 for lesson in lessons if lesson.is_done),
@@ -154,7 +154,7 @@ def enrol(slug: str):
     course = _course_or_404(slug)
     if not EnrolForm().validate_on_submit():
         abort(400)
-    services.enrol(current_user.id, course)
+    progress.enrol(current_user.id, course)
     db.session.commit()
     flash(_("You are enrolled in this course."), "success")
     return redirect(url_for("courses.course", slug=slug))
@@ -181,7 +181,7 @@ def lesson(slug: str, lesson_slug: str):
         abort(404)
     lessons = outline.lessons
     shown = lessons[index]
-    done = services.completed_lesson_ids(current_user.id, outline.course_id)
+    done = progress.completed_lesson_ids(current_user.id, outline.course_id)
     return render_template(
         "courses/lesson.html",
         outline=outline,
@@ -203,7 +203,7 @@ def complete(slug: str, lesson_slug: str):
     course, lessons, index = _lesson_context(slug, lesson_slug)
     if not CompleteLessonForm().validate_on_submit():
         abort(400)
-    enrolment = services.complete_lesson(current_user.id, course, lessons[index])
+    enrolment = progress.complete_lesson(current_user.id, course, lessons[index])
     db.session.commit()
     if enrolment.completed_at:
         flash(_("Well done: you have completed this course."), "success")
@@ -248,7 +248,7 @@ def download_page(slug: str, page_slug: str):
 @public
 def course_file(slug: str, name: str):
     _course_or_404(slug)
-    folder = Path(services.storage_path("courses", slug))
+    folder = Path(rendering.storage_path("courses", slug))
     # send_from_directory refuses paths that leave the folder.
     return send_from_directory(folder, name, max_age=3600)
 

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.core import events
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import pick_language
@@ -326,27 +327,29 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None) -> Qu
     _finish(attempt, score, pending, pass_mark)
     db.session.flush()
     if attempt.state == "finished":
-        _quiz_evidence(attempt, fractions, pass_mark, course_id)
-    if attempt.is_passed:
-        from app.courses.services import update_completion
-
-        update_completion(attempt.user_id, attempt.quiz.course)
+        _graded(attempt, fractions, pass_mark, course_id)
     return attempt
 
 
-def _quiz_evidence(
+def _graded(
     attempt: QuizAttempt, fractions: dict[int, float], pass_mark: float, course_id: int
 ) -> None:
-    """A finished attempt is evidence of the competences its questions are tagged with."""
-    from app.competences.services import evidence_from_quiz
-
+    """Tell the packages above that the attempt has its final grade: the competences its
+    tagged questions evidence, and whether it passes (which may complete the course)."""
     scored = [
         (slot["competence"], slot.get("level") or 0, fractions.get(index, 0.0), slot["points"])
         for index, slot in enumerate(attempt.slots)
         if slot.get("competence") and slot["points"]
     ]
-    if scored:
-        evidence_from_quiz(attempt.user_id, attempt.id, course_id, scored, pass_mark / 100)
+    events.attempt_graded.send(
+        None,
+        attempt_id=attempt.id,
+        user_id=attempt.user_id,
+        course_id=course_id,
+        is_passed=bool(attempt.is_passed),
+        scored=scored,
+        threshold=pass_mark / 100,
+    )
 
 
 def _finish(attempt: QuizAttempt, score: float, pending: bool, pass_mark: float) -> None:
@@ -376,7 +379,7 @@ def _score(attempt: QuizAttempt) -> None:
     if attempt.state == "finished":
         fractions = {answer.slot: answer.fraction or 0.0 for answer in attempt.answers}
         db.session.flush()
-        _quiz_evidence(attempt, fractions, attempt.quiz.pass_mark, attempt.quiz.course_id)
+        _graded(attempt, fractions, attempt.quiz.pass_mark, attempt.quiz.course_id)
 
 
 class GradingRefused(DomainError):
@@ -425,12 +428,16 @@ def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment
         .execution_options(populate_existing=True)
     ).all()
     db.session.expire(attempt, ["answers"])
+    events.answer_graded.send(
+        None,
+        answer_id=answer.id,
+        attempt_id=attempt.id,
+        learner_id=attempt.user_id,
+        grader_id=grader_id,
+        fraction=fraction,
+    )
     _score(attempt)
     db.session.flush()
-    if attempt.is_passed:
-        from app.courses.services import update_completion
-
-        update_completion(attempt.user_id, attempt.quiz.course)
 
 
 def grading_queue(course_ids: list[int] | None = None, grader_id: int | None = None):

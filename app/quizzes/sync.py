@@ -1,6 +1,8 @@
-"""Loading a course's quiz files into Quiz and QuizItem rows (called by the course sync)."""
+"""Loading a course's quiz files into Quiz and QuizItem rows, when the course is loaded."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from app.extensions import db
 from app.quizzes.markdown_format import QuizSource
@@ -87,3 +89,11 @@ def sync_quiz(
             item.is_retired = True
     db.session.flush()
     return changes
+
+
+def on_course_loaded(
+    _sender: object, *, course_id: int, source: Any, competences: dict[str, int], **_: Any
+) -> list[str]:
+    """The course sync's `course_loaded` event: its quiz files become the course's quiz."""
+    primary = source.languages[0] if source.languages else "sl"
+    return sync_quiz(course_id, source.quiz, primary, competences, source.quiz_hash)

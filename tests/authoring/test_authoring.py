@@ -68,7 +68,7 @@ def test_trainers_edit_only_the_courses_they_are_assigned_to(app, client, course
 
 def test_uploading_a_zip_imports_a_new_course_and_assigns_its_trainer(app, client, make_user):
     with app.app_context():
-        from app.courses.services import sync_folder
+        from app.courses.sync import sync_folder
 
         sync_folder(COURSES / "beta")  # the framework
         db.session.commit()

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from app.auth.services import institutions, seed_institutions
 from app.certificates.keys import generate_key
-from app.courses.services import sync_folder
+from app.courses.sync import sync_folder
 from app.demo.services import seed_demo
 from app.extensions import db
 from tests.conftest import make_app

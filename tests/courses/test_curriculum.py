@@ -16,7 +16,7 @@ from app.auth.partners import PARTNERS
 from app.competences.models import Competence, JobRole
 from app.courses.loader import load_catalogue
 from app.courses.models import Course, Lesson
-from app.courses.services import sync_folder
+from app.courses.sync import sync_folder
 from app.courses.workload import estimate
 from app.extensions import db
 from app.quizzes.models import QuizItem

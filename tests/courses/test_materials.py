@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.courses.loader import load_catalogue
-from app.courses.services import sync_folder
+from app.courses.sync import sync_folder
 from app.courses.workload import READING_WORDS_PER_MINUTE, count_words
 from app.extensions import db
 from tests.conftest import COURSES

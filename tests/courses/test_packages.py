@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from app.auth.services import seed_institutions
 from app.courses import packages
 from app.courses.models import Course, CourseRevision, Lesson
-from app.courses.services import get_course, sync_folder
+from app.courses.services import get_course
+from app.courses.sync import sync_folder
 from app.extensions import db
 from app.quizzes.models import QuizItem
 from tests.conftest import COURSES, empty_database

@@ -11,7 +11,7 @@ from app.auth.models import Institution
 from app.core.content import current_token
 from app.core.database import count_queries
 from app.courses.models import Course
-from app.courses.services import sync_folder
+from app.courses.sync import sync_folder
 from app.extensions import db
 from tests.conftest import COURSES, login, make_app, post
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.competences.models import Competence
-from app.courses import services
+from app.courses import progress, services, sync
 from app.courses.models import Course, Lesson, LessonProgress, LessonText
 from app.extensions import db
 from tests.conftest import COURSES
@@ -37,7 +37,7 @@ def test_sync_loads_everything_and_a_second_run_changes_nothing(app, runner, tre
 
 
 def test_stored_html_is_rendered_and_links_point_at_urls(app, tree, ctx):
-    services.sync_folder(tree)
+    sync.sync_folder(tree)
     text = db.session.scalar(
         select(LessonText).join(Lesson).where(Lesson.slug == "first", LessonText.language == "en")
     )
@@ -58,12 +58,12 @@ def test_stored_html_is_rendered_and_links_point_at_urls(app, tree, ctx):
 
 
 def test_a_load_that_is_rolled_back_leaves_the_live_files_alone(app, tree, ctx):
-    services.sync_folder(tree)
+    sync.sync_folder(tree)
     db.session.commit()
     live = Path(app.config["STORAGE_DIR"]) / "courses" / "alpha" / "images" / "diagram.png"
     before = live.read_bytes()
     (tree / "alpha" / "images" / "diagram.png").write_bytes(before + b"changed")
-    services.sync_folder(tree)
+    sync.sync_folder(tree)
     db.session.rollback()
     assert live.read_bytes() == before
     staging = Path(app.config["STORAGE_DIR"]) / ".staging"
@@ -94,7 +94,7 @@ def test_removed_lesson_is_retired_and_progress_survives(app, runner, tree, make
     with app.app_context():
         course = services.get_course("alpha")
         third = course.lessons[2]
-        services.complete_lesson(learner, course, third)
+        progress.complete_lesson(learner, course, third)
         db.session.commit()
         third_id = third.id
     for language in ("sl", "hr", "en"):
@@ -169,7 +169,7 @@ def test_markdown_from_authors_is_sanitised(app, tree, ctx):
         + '<img src="images/diagram.png" alt="d" onerror="alert(1)">\n'
         + '\n[click](https://example.org){: onclick="alert(1)" }\n'
     )
-    services.sync_folder(tree)
+    sync.sync_folder(tree)
     html = db.session.scalar(
         select(LessonText.body_html)
         .join(Lesson)
