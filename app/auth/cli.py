@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
     @click.option("--job-role", help="Job role id from competences.yml.")
     def create_command(email, full_name, roles, institution, language, job_role) -> None:
         """Create an account. The password is read from stdin, or generated and printed."""
-        from app.competences.models import JobRole
+        from app.framework.models import JobRole
 
         row = services.institution_by_slug(institution)
         if row is None:

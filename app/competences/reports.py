@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload, load_only
 
 from app.auth.models import User
-from app.competences.models import Competence, CompetenceArea, JobRoleTarget
 from app.competences.services import LevelState, current_levels
 from app.core.csvexport import BOM, SafeWriter
 from app.extensions import db
+from app.framework.models import Competence, CompetenceArea, JobRoleTarget
 
 
 @dataclass(slots=True)

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from app.competences.loader import FRAMEWORK_FILE, Framework, load_framework
 from app.core.sources import (
     LineDict,
     Problem,
@@ -30,6 +29,7 @@ from app.courses.materials import (
     parse_outcomes,
 )
 from app.courses.workload import estimate, workload_message
+from app.framework.loader import FRAMEWORK_FILE, Framework, load_framework
 from app.quizzes.markdown_format import QuizSource, parse_quiz
 
 COURSE_FILE = "course.yml"

@@ -14,8 +14,6 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import Institution
 from app.auth.partners import PARTNERS
-from app.competences.models import Competence
-from app.competences.services import sync_framework
 from app.core import events
 from app.core.database import utcnow
 from app.core.errors import DomainError
@@ -37,6 +35,8 @@ from app.courses.models import (
 )
 from app.courses.rendering import render_lesson_html, storage_path
 from app.extensions import db
+from app.framework.models import Competence
+from app.framework.services import sync_framework
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from app.auth.services import (
     institutions,
     seed_institutions,
 )
-from app.competences.models import JobRole
 from app.courses.models import Course, CourseTrainer
 from app.extensions import db
+from app.framework.models import JobRole
 
 
 @dataclass(frozen=True)
@@ -117,9 +117,10 @@ def seed_employees(count: int, seed: int = 2026) -> int:
 
     from app.auth.models import Institution
     from app.auth.passwords import hash_password
-    from app.competences.models import Competence, Evidence
+    from app.competences.models import Evidence
     from app.core.database import utcnow
     from app.courses.models import Course, CourseCompetence, Enrolment
+    from app.framework.models import Competence
     from app.quizzes.models import Quiz, QuizAttempt
 
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
