@@ -24,6 +24,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if not app.config["SIGNING_KEY_DIR"]:
         app.config["SIGNING_KEY_DIR"] = str(Path(app.config["STORAGE_DIR"]).parent / "keys")
 
+    # Imported here, not at the top: the factory is what ties the packages together, and a
+    # package imported at the top of app/ would load every other one with it.
     # Every model is known before the schema is used.
     from app.auth import models as _auth_models  # noqa: F401
     from app.authoring import models as _authoring_models  # noqa: F401

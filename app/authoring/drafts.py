@@ -31,14 +31,14 @@ from app.courses.loader import (
     file_version,
 )
 from app.courses.models import Course, CourseRevision, CourseTrainer
-from app.courses.packages import (
+from app.courses.rendering import render_lesson_html
+from app.courses.revisions import (
     inside_folder,
     latest_revision,
     staging_folder,
     store_blob,
     write_files,
 )
-from app.courses.rendering import render_lesson_html
 from app.courses.sync import ContentError, check_folder, sync_folder
 from app.extensions import db
 

@@ -40,7 +40,7 @@ from app.core.markdown import render_markdown
 from app.core.params import parse_id
 from app.core.permissions import roles_required, wants_json
 from app.courses.loader import COURSE_FILE, LESSON_NAME_RE, QUIZ_NAME_RE
-from app.courses.packages import blob_bytes
+from app.courses.revisions import blob_bytes
 from app.extensions import db
 from app.framework.models import Competence
 from app.quizzes.markdown_format import parse_quiz

@@ -24,6 +24,7 @@ from app.certificates import handissue, keys, listing, services
 from app.certificates.credential import issuer_id
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
+from app.certificates.pdf import format_code
 from app.core.csvexport import csv_text
 from app.core.errors import DomainError
 from app.core.forms import ConfirmForm
@@ -412,6 +413,4 @@ def _certificate_helpers():
 
 @bp.app_template_filter("format_code")
 def _format_code(code: str) -> str:
-    from app.certificates.pdf import format_code
-
     return format_code(code)

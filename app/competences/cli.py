@@ -5,15 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from app.framework.loader import FRAMEWORK_FILE
-
-
-def _framework_path(path: str | None) -> Path:
-    target = Path(path) if path else Path(current_app.config["COURSES_DIR"])
-    return target / FRAMEWORK_FILE if target.is_dir() else target
+from app.auth.services import institution_by_slug
+from app.competences import reports
 
 
 def init_app(app: Flask) -> None:
@@ -33,9 +29,6 @@ def init_app(app: Flask) -> None:
         slug: str | None, everyone: bool, kind: str, output: Path, language: str
     ) -> None:
         """Export the competence matrix of one institution (or --all), as the HR page shows it."""
-        from app.auth.services import institution_by_slug
-        from app.competences import reports
-
         if bool(slug) == everyone:
             raise click.UsageError("give either --institution SLUG or --all")
         institution_id = None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.competences.models import EVIDENCE_SOURCES, Evidence
 from app.core.database import utcnow
 from app.core.errors import DomainError
-from app.courses.models import Course
+from app.courses.models import Course, CourseCompetence, Enrolment
 from app.extensions import db
 from app.framework.models import Competence, CompetenceArea
 from app.framework.services import targets_for
@@ -255,7 +255,6 @@ class CompetenceRow:
 def learner_profile(user_id: int, job_role_id: int | None) -> list[CompetenceRow]:
     """Every active competence with the learner's level, target, gap and the courses that
     close the gap; a fixed number of queries."""
-    from app.courses.models import Course, CourseCompetence, Enrolment
 
     competences = list(
         db.session.scalars(

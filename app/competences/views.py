@@ -21,16 +21,21 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
+from app.auth.models import User
+from app.auth.services import institution_by_slug, institutions, set_role
 from app.competences import reports, services
 from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
+from app.competences.models import Evidence
 from app.core.database import local_today
 from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
 from app.core.params import arg_id
 from app.core.permissions import roles_required
 from app.courses import assignments
+from app.courses.services import course_options
 from app.extensions import db
 from app.framework import services as framework
+from app.framework.models import CompetenceArea
 
 bp = Blueprint("competences", __name__)
 
@@ -82,7 +87,6 @@ def mine():
 
 def _institution_for_request():
     """HR see their own institution only; an administrator may pick any."""
-    from app.auth.services import institution_by_slug
 
     if current_user.has_role("admin"):
         slug = request.args.get("institution")
@@ -148,9 +152,6 @@ def matrix_rows_html(
 @bp.route("/hr/matrix")
 @roles_required("hr", "admin")
 def matrix():
-    from app.auth.services import institutions
-    from app.courses.services import course_options
-    from app.framework.models import CompetenceArea
 
     institution = _institution_for_request()
     query = _matrix_filter(institution.id)
@@ -202,7 +203,6 @@ RATERS = ("hr", "admin", "trainer", "assessor")
 def _person_in_scope(user_id: int):
     """The person, if the current rater may see them: HR, trainers and assessors their own
     institution's staff, an administrator anyone."""
-    from app.auth.models import User
 
     person = db.get_or_404(User, user_id)
     if not current_user.has_role("admin") and person.institution_id != current_user.institution_id:
@@ -257,8 +257,6 @@ def employee(user_id: int):
 @bp.route("/hr/assignments", methods=["GET", "POST"])
 @roles_required("hr", "admin")
 def assignments_page():
-    from app.auth.models import User
-    from app.courses.services import course_options
 
     institution = _institution_for_request()
     language = current_language()
@@ -320,8 +318,6 @@ def summary():
 @bp.route("/hr/evidence/<int:evidence_id>/correct", methods=["GET", "POST"])
 @roles_required(*RATERS)
 def correct(evidence_id: int):
-    from app.competences.models import Evidence
-
     old = db.get_or_404(Evidence, evidence_id)
     person = _person_in_scope(old.user_id)
     if old.source != "rating":
@@ -351,8 +347,6 @@ def correct(evidence_id: int):
 @roles_required("hr", "admin")
 def assessors():
     """HR appoint assessors among the staff of their own institution."""
-    from app.auth.models import User
-    from app.auth.services import set_role
 
     institution = _institution_for_request()
     if request.method == "POST":

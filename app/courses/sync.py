@@ -34,6 +34,7 @@ from app.courses.models import (
     LessonText,
 )
 from app.courses.rendering import render_lesson_html, storage_path
+from app.courses.revisions import record_revision
 from app.extensions import db
 from app.framework.models import Competence
 from app.framework.services import sync_framework
@@ -90,8 +91,6 @@ def sync_folder(
     can be exported again exactly as it was loaded. `revision_source` names where the revision
     came from (the folder, a zip, the editor); by default the origin.
     """
-    from app.courses.packages import record_revision
-
     source_name = revision_source or origin
     catalogue = check_folder(root)
     if catalogue.errors:
