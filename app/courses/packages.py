@@ -10,17 +10,12 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from app.core.markdown import outline
 from app.core.sources import Problem
-from app.courses.loader import (
-    COURSE_FILE,
-    LESSON_NAME_RE,
-    LINK_RE,
-    MAX_ASSET_BYTES,
-    QUIZ_NAME_RE,
-)
 from app.courses.materials import GLOSSARY_FILE, MATERIALS_DIR, PAGE_NAME_RE, SOURCES_FILE
 from app.courses.models import Course
 from app.courses.revisions import blob_path, inside_folder, latest_revision, staging_folder
+from app.courses.sources import COURSE_FILE, LESSON_NAME_RE, MAX_ASSET_BYTES, QUIZ_NAME_RE
 from app.courses.sync import ContentError, check_folder, sync_folder
 
 # A zip is read whole into memory and extracted to a temporary folder: these bound both. A
@@ -195,8 +190,8 @@ def _used_files(folder: Path) -> set[str]:
     for path in _authored_files(folder):
         used.add(path.relative_to(folder).as_posix())
         text = path.read_text(encoding="utf-8", errors="replace")
-        for match in LINK_RE.finditer(text):
-            target = PurePosixPath(match["target"].partition("#")[0])
+        for link in outline(text).links:
+            target = PurePosixPath(link.target.partition("#")[0])
             if target.parts and not target.is_absolute() and ".." not in target.parts:
                 used.add(str(target))
     return used

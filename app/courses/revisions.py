@@ -10,11 +10,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.sources import Problem
-from app.courses.loader import (
-    FRAMEWORK_FILE,
-)
 from app.courses.models import Course, CourseRevision
 from app.extensions import db
+from app.framework.loader import FRAMEWORK_FILE
 
 TEXT_SUFFIXES = (".yml", ".yaml", ".md")
 

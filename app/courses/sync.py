@@ -19,12 +19,7 @@ from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.files import STAGING, move_on_commit
 from app.core.sources import Problem
-from app.courses.loader import (
-    Catalogue,
-    CourseSource,
-    LessonFile,
-    load_catalogue,
-)
+from app.courses.loader import load_catalogue
 from app.courses.material_services import lesson_outcomes_markdown, sync_pages
 from app.courses.models import (
     Course,
@@ -35,6 +30,7 @@ from app.courses.models import (
 )
 from app.courses.rendering import render_lesson_html, storage_path
 from app.courses.revisions import record_revision
+from app.courses.sources import Catalogue, CourseSource, LessonFile
 from app.extensions import db
 from app.framework.models import Competence
 from app.framework.services import sync_framework
