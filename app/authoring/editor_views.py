@@ -22,7 +22,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from app.auth.models import Institution
-from app.authoring import drafts, services
+from app.authoring import diffs, documents, drafts, images, lessons, publishing, services
+from app.authoring import history as revision_history
 from app.authoring.forms import (
     ActionForm,
     AddLessonForm,
@@ -113,7 +114,7 @@ def new_course():
         ]
         try:
             institution = form.institution.data if is_admin else current_user.institution.slug
-            copy = drafts.new_course(
+            copy = documents.new_course(
                 form.slug.data, institution, languages, form.title.data, current_user.id
             )
         except drafts.DraftError as error:
@@ -129,12 +130,12 @@ def new_course():
 @roles_required("trainer", "admin")
 def course(slug: str):
     copy = _editable(slug)
-    entries = drafts.lessons(copy)
+    entries = lessons.lessons(copy)
     quiz_languages = [
         language for language in copy.languages if f"quiz.{language}.md" in copy.files
     ]
     titles = {
-        entry.slug: drafts.lesson_fields(
+        entry.slug: documents.lesson_fields(
             copy.files.get(entry.paths.get(copy.source_language, ""))
         ).title
         for entry in entries
@@ -145,13 +146,13 @@ def course(slug: str):
         title=copy.title(current_language()),
         entries=entries,
         titles=titles,
-        translations={entry.slug: drafts.translations(copy, entry) for entry in entries},
+        translations={entry.slug: lessons.translations(copy, entry) for entry in entries},
         quiz_languages=quiz_languages,
         add_form=AddLessonForm(),
         publish_form=PublishForm(),
         action_form=ActionForm(),
         move_form=MoveForm(),
-        latest=drafts.revisions(copy.course, limit=1) if copy.course else [],
+        latest=revision_history.revisions(copy.course, limit=1) if copy.course else [],
     )
 
 
@@ -208,7 +209,7 @@ def settings(slug: str):
         _changed, conflict, copy = _save(
             copy,
             COURSE_FILE,
-            lambda: drafts.save_meta(copy, changes, form.base_hash.data, current_user.id),
+            lambda: documents.save_meta(copy, changes, form.base_hash.data, current_user.id),
         )
         if conflict is None:
             flash(_("Settings saved in the draft."), "success")
@@ -231,7 +232,7 @@ def add_lesson(slug: str):
     form = AddLessonForm()
     if form.validate_on_submit():
         try:
-            entry = drafts.add_lesson(copy, form.slug.data, form.title.data, current_user.id)
+            entry = lessons.add_lesson(copy, form.slug.data, form.title.data, current_user.id)
         except drafts.DraftError as error:
             flash(str(error), "error")
         else:
@@ -252,7 +253,7 @@ def add_lesson(slug: str):
 
 
 def _preview(copy: drafts.WorkingCopy, path: str, text: str, body_first_line: int, html: str):
-    problems = drafts.check_file(copy, path, text)
+    problems = publishing.check_file(copy, path, text)
     lines = text.splitlines()
     return render_template(
         "authoring/_preview.html",
@@ -274,17 +275,17 @@ def _body_first_line(text: str) -> int:
 @roles_required("trainer", "admin")
 def lesson(slug: str, lesson_slug: str, language: str):
     copy = _editable(slug)
-    entry = drafts.lesson_entry(copy, lesson_slug)
+    entry = lessons.lesson_entry(copy, lesson_slug)
     if entry is None or language not in copy.languages:
         abort(404)
     path = entry.paths.get(language)
     current = copy.files.get(path) if path else None
     is_source = language == copy.source_language
     source_text = None if is_source else copy.files.get(entry.paths.get(copy.source_language, ""))
-    state = next(t for t in drafts.translations(copy, entry) if t.language == language)
+    state = next(t for t in lessons.translations(copy, entry) if t.language == language)
     form = LessonForm()
     if request.method == "GET":
-        fields = drafts.lesson_fields(current or source_text)
+        fields = documents.lesson_fields(current or source_text)
         if current is None:
             # A new translation starts from the source text, to be translated in place.
             fields.translated_from = None
@@ -297,7 +298,7 @@ def lesson(slug: str, lesson_slug: str, language: str):
         if form.image.data:
             upload = form.image.data
             try:
-                snippet = drafts.add_image(
+                snippet = images.add_image(
                     copy,
                     upload.filename or "image",
                     upload.read(),
@@ -317,23 +318,23 @@ def lesson(slug: str, lesson_slug: str, language: str):
                     ),
                     "success",
                 )
-        recorded = drafts.lesson_fields(current).translated_from if current else None
+        recorded = documents.lesson_fields(current).translated_from if current else None
         if not is_source and (current is None or form.is_up_to_date.data):
             recorded = drafts.version_of(source_text) if source_text else None
-        fields = drafts.LessonFields(
+        fields = documents.LessonFields(
             title=form.title.data,
             summary=form.summary.data or "",
             minutes=form.minutes.data,
             body=form.body.data or "",
             translated_from=None if is_source else recorded,
         )
-        text = drafts.lesson_document(fields)
-        file_path = path or drafts.lesson_path(entry.position, lesson_slug, language)
+        text = documents.lesson_document(fields, current)
+        file_path = path or lessons.lesson_path(entry.position, lesson_slug, language)
         if form.save.data and not form.image.errors:
             changed, conflict, copy = _save(
                 copy,
                 file_path,
-                lambda: drafts.save_lesson(
+                lambda: lessons.save_lesson(
                     copy, lesson_slug, language, fields, form.base_hash.data, current_user.id
                 ),
             )
@@ -354,14 +355,14 @@ def lesson(slug: str, lesson_slug: str, language: str):
             file_path,
             text,
             _body_first_line(text),
-            drafts.preview_lesson(copy, fields.body, files_url),
+            publishing.preview_lesson(copy, fields.body, files_url),
         )
         if wants_json():
             return jsonify(html=preview_html)
     elif request.method == "POST" and wants_json():
         return jsonify(html=render_template("authoring/_form_errors.html", form=form)), 422
-    versions = drafts.source_revisions(copy, lesson_slug) if not is_source else {}
-    recorded = drafts.recorded_source(current) if current else None
+    versions = lessons.source_revisions(copy, lesson_slug) if not is_source else {}
+    recorded = lessons.recorded_source(current) if current else None
     status = 409 if conflict else 422 if form.errors else 200
     return render_template(
         "authoring/lesson.html",
@@ -371,7 +372,7 @@ def lesson(slug: str, lesson_slug: str, language: str):
         language=language,
         is_source=is_source,
         state=state,
-        source_fields=drafts.lesson_fields(source_text) if source_text else None,
+        source_fields=documents.lesson_fields(source_text) if source_text else None,
         source_revision=versions.get(recorded) if recorded else None,
         form=form,
         conflict=conflict,
@@ -386,7 +387,7 @@ def move_lesson(slug: str, lesson_slug: str):
     form = MoveForm()
     if form.validate_on_submit():
         try:
-            drafts.move_lesson(copy, lesson_slug, int(form.offset.data), current_user.id)
+            lessons.move_lesson(copy, lesson_slug, int(form.offset.data), current_user.id)
             db.session.commit()
         except drafts.DraftError as error:
             flash(str(error), "error")
@@ -400,7 +401,7 @@ def remove_lesson(slug: str, lesson_slug: str):
     form = ActionForm()
     if form.validate_on_submit() and form.confirm.data:
         try:
-            drafts.remove_lesson(copy, lesson_slug, current_user.id)
+            lessons.remove_lesson(copy, lesson_slug, current_user.id)
             db.session.commit()
         except drafts.DraftError as error:
             flash(str(error), "error")
@@ -517,13 +518,13 @@ def publish(slug: str):
     if not form.validate_on_submit():
         return redirect(url_for("authoring.course", slug=slug))
     try:
-        course = drafts.publish(copy, current_user, overwrite=form.overwrite.data == "1")
+        course = publishing.publish(copy, current_user, overwrite=form.overwrite.data == "1")
     except drafts.DraftError as error:
         flash(str(error), "error")
         return redirect(url_for("authoring.course", slug=slug))
     except drafts.StaleDraft as error:
         db.session.rollback()
-        changes = drafts.diff(error.latest.files, error.latest.assets, copy.files, copy.assets)
+        changes = diffs.diff(error.latest.files, error.latest.assets, copy.files, copy.assets)
         return render_template(
             "authoring/stale.html",
             copy=copy,
@@ -573,7 +574,7 @@ def discard(slug: str):
 @roles_required("trainer", "admin")
 def history(slug: str):
     copy = _editable(slug)
-    revisions = drafts.revisions(copy.course) if copy.course else []
+    revisions = revision_history.revisions(copy.course) if copy.course else []
     return render_template(
         "authoring/history.html",
         copy=copy,
@@ -592,7 +593,7 @@ def _state(copy: drafts.WorkingCopy, key: str) -> tuple[dict, dict] | None:
     number = parse_id(key)
     if number is None or copy.course is None:
         return None
-    found = drafts.revision(copy.course, number)
+    found = revision_history.revision(copy.course, number)
     return (found.files, found.assets) if found else None
 
 
@@ -600,7 +601,7 @@ def _state(copy: drafts.WorkingCopy, key: str) -> tuple[dict, dict] | None:
 @roles_required("trainer", "admin")
 def diff(slug: str):
     copy = _editable(slug)
-    revisions = drafts.revisions(copy.course) if copy.course else []
+    revisions = revision_history.revisions(copy.course) if copy.course else []
     numbers = [str(item.number) for item in revisions]
     if copy.has_draft:
         default_from, default_to = (numbers[0] if numbers else "none"), "draft"
@@ -619,7 +620,7 @@ def diff(slug: str):
         revisions=revisions,
         old_key=old_key,
         new_key=new_key,
-        changes=drafts.diff(old[0], old[1], new[0], new[1]),
+        changes=diffs.diff(old[0], old[1], new[0], new[1]),
     )
 
 
@@ -627,12 +628,12 @@ def diff(slug: str):
 @roles_required("trainer", "admin")
 def restore(slug: str, number: int):
     copy = _editable(slug)
-    old = drafts.revision(copy.course, number) if copy.course else None
+    old = revision_history.revision(copy.course, number) if copy.course else None
     if old is None:
         abort(404)
     form = ActionForm()
     if form.validate_on_submit() and form.confirm.data:
-        drafts.restore(copy, old, current_user.id)
+        revision_history.restore(copy, old, current_user.id)
         db.session.commit()
         flash(
             _(

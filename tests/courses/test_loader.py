@@ -219,4 +219,3 @@ def test_links_are_read_from_the_parse_tree(tree: Path):
         f"alpha/01-first.sl.md:{reference}: broken link: no file 'images/missing.png'" in m
         for m in found
     ), found
-
