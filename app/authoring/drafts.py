@@ -320,6 +320,20 @@ class LessonFields:
     minutes: int | None = None
     body: str = ""
     translated_from: str | None = None
+    # Front-matter keys the form does not edit (outcomes, activity_minutes): kept as written.
+    extra: dict = field(default_factory=dict)
+
+
+LESSON_FORM_KEYS = ("title", "summary", "minutes", "translated_from")
+
+
+def _plain(value):
+    """The loader's line-numbered mappings and lists as plain ones that YAML can write again."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def lesson_fields(text: str | None) -> LessonFields:
@@ -339,6 +353,7 @@ def lesson_fields(text: str | None) -> LessonFields:
         minutes=minutes if isinstance(minutes, int) else None,
         body=parsed.body.lstrip("\n"),
         translated_from=str(translated) if translated else None,
+        extra={key: _plain(value) for key, value in meta.items() if key not in LESSON_FORM_KEYS},
     )
 
 
@@ -350,6 +365,7 @@ def lesson_document(fields: LessonFields) -> str:
         meta["minutes"] = fields.minutes
     if fields.translated_from:
         meta["translated_from"] = fields.translated_from
+    meta.update(fields.extra)
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
     body = normalise(fields.body)
     return f"---\n{front}---\n\n{body}" if body else f"---\n{front}---\n"

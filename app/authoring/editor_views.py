@@ -317,7 +317,8 @@ def lesson(slug: str, lesson_slug: str, language: str):
                     ),
                     "success",
                 )
-        recorded = drafts.lesson_fields(current).translated_from if current else None
+        kept = drafts.lesson_fields(current) if current else drafts.LessonFields()
+        recorded = kept.translated_from
         if not is_source and (current is None or form.is_up_to_date.data):
             recorded = drafts.version_of(source_text) if source_text else None
         fields = drafts.LessonFields(
@@ -326,6 +327,7 @@ def lesson(slug: str, lesson_slug: str, language: str):
             minutes=form.minutes.data,
             body=form.body.data or "",
             translated_from=None if is_source else recorded,
+            extra=kept.extra,
         )
         text = drafts.lesson_document(fields)
         file_path = path or drafts.lesson_path(entry.position, lesson_slug, language)
