@@ -71,7 +71,11 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install-dev translations lint audit
+# The independent credential verifier's packages, exactly as locked (skipped without npm).
+tests/verifier/node_modules/.installed: tests/verifier/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/verifier && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; else echo "npm missing: the outside-verifier tests will be skipped"; fi
+
+test: install-dev translations lint audit tests/verifier/node_modules/.installed
 	$(BIN)/pytest -m "slow or not slow"
 
 # Benchmarks of issue 8 (see README): BENCH_ARGS="--scale S --databases sqlite" for a quick run.

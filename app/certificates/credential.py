@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext, ngettext
 
-from app.certificates.integrity import OB_V3, VC_V2
+from app.certificates.integrity import OB_EXTENSIONS, OB_V3, VC_V2
 from app.core.i18n import pick_text
 
 OB_SCHEMA = (
@@ -152,7 +152,7 @@ def build_credential(
         subject["result"] = results
     status_url = status_list_url(base_url, institution["slug"])
     credential: dict[str, Any] = {
-        "@context": [VC_V2, OB_V3],
+        "@context": [VC_V2, OB_V3, OB_EXTENSIONS],
         "id": verify_url(base_url, code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": profile,

@@ -16,7 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 CONTEXT_DIR = Path(__file__).parent / "contexts"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-CONTEXT_FILES = {VC_V2: "credentials-v2.jsonld", OB_V3: "ob-context-3.0.3.json"}
+# Defines the credentialSchema type 1EdTechJsonSchemaValidator2019 (OB 3.0 examples list it).
+OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+CONTEXT_FILES = {
+    VC_V2: "credentials-v2.jsonld",
+    OB_V3: "ob-context-3.0.3.json",
+    OB_EXTENSIONS: "ob-extensions.json",
+}
 CRYPTOSUITE = "eddsa-rdfc-2022"
 # The multicodec prefix of an Ed25519 public key (0xed, varint-encoded) in a Multikey.
 ED25519_PUB_PREFIX = b"\xed\x01"
@@ -61,6 +67,37 @@ def canonicalize(document: dict[str, Any]) -> str:
         )
     except jsonld.JsonLdError as error:
         raise IntegrityError(f"the document is not valid JSON-LD: {error}") from error
+
+
+def _keys(node: Any) -> set[str]:
+    """Every property name used anywhere in a JSON document, but its contexts."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key != "@context":
+                found.add(key)
+                found |= _keys(value)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _keys(item)
+    return found
+
+
+def check_terms(document: dict[str, Any]) -> None:
+    """Refuse a document whose terms its contexts do not define ("safe mode", as Digital
+    Bazaar's verifier runs): canonicalisation silently drops an undefined property, so a field
+    added after signing would otherwise pass as signed."""
+    from pyld import jsonld  # lazy: see canonicalize()
+
+    options = {"documentLoader": _load_document}
+    try:
+        expanded = jsonld.expand(document, options)
+        compacted = jsonld.compact(expanded, {"@context": document.get("@context")}, options)
+    except jsonld.JsonLdError as error:
+        raise IntegrityError(f"the document is not valid JSON-LD: {error}") from error
+    undefined = _keys(document) - _keys(compacted)
+    if undefined:
+        raise IntegrityError(f"terms its contexts do not define: {', '.join(sorted(undefined))}")
 
 
 def public_key_multibase(public_key: Ed25519PublicKey) -> str:
@@ -123,6 +160,7 @@ def verify(document: dict[str, Any], public_key: Ed25519PublicKey) -> dict[str, 
     if len(found) != 1:
         raise IntegrityError("expected exactly one proof")
     proof = found[0]
+    check_terms(document)
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
         raise IntegrityError(f"the proof is not a DataIntegrityProof with {CRYPTOSUITE}")
     if proof.get("proofPurpose") != "assertionMethod":

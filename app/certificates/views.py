@@ -37,6 +37,15 @@ from app.courses.services import course_options
 from app.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
+# The issuer profile is also the controller document of the institution's keys: the OB 3.0
+# context defines Profile, Multikey its keys, and the DID context the controller terms
+# (verificationMethod, assertionMethod) that verifiers frame it by.
+PROFILE_CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    "https://w3id.org/security/multikey/v1",
+    "https://www.w3.org/ns/did/v1",
+]
 STATUSES = (services.VALID, services.EXPIRED, services.REVOKED)
 
 
@@ -105,10 +114,7 @@ def issuer(slug: str):
         ]
         return jsonify(
             {
-                "@context": [
-                    "https://www.w3.org/ns/credentials/v2",
-                    "https://w3id.org/security/multikey/v1",
-                ],
+                "@context": PROFILE_CONTEXT,
                 "id": base,
                 "type": ["Profile"],
                 "name": institution.name,
