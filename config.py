@@ -22,8 +22,12 @@ class Config:
     # One folder for every file the app writes, so several app servers can share it.
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "storage"))
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
-    # Private signing keys of the institutions, one PEM file each; never in the database.
-    # Unset: a `keys` folder beside STORAGE_DIR. A key may instead come from SIGNING_KEY_<SLUG>.
+    # The institutions' private signing keys are in the database, encrypted with this
+    # key-encryption key (Fernet; several, comma-separated: the first encrypts), or the one in
+    # the file SIGNING_KEY_ENCRYPTION_KEY_FILE names. Production must set one.
+    SIGNING_KEY_ENCRYPTION_KEY = os.environ.get("SIGNING_KEY_ENCRYPTION_KEY", "")
+    SIGNING_KEY_ENCRYPTION_KEY_FILE = os.environ.get("SIGNING_KEY_ENCRYPTION_KEY_FILE", "")
+    # Only read by the migration that moved keys into the database: where the PEM files were.
     SIGNING_KEY_DIR = os.environ.get("SIGNING_KEY_DIR", "")
     # The address certificates, QR codes and credentials point to: where the public reaches us.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEV_BASE_URL)
@@ -120,3 +124,8 @@ def check_production(config: dict) -> None:
         )
     if not base.startswith(("https://", "http://")):
         raise RuntimeError(f"PUBLIC_BASE_URL must start with https:// (got {base!r})")
+    if not (config.get("SIGNING_KEY_ENCRYPTION_KEY") or config.get("SIGNING_KEY_ENCRYPTION_KEY_FILE")):
+        raise RuntimeError(
+            "SIGNING_KEY_ENCRYPTION_KEY (or SIGNING_KEY_ENCRYPTION_KEY_FILE) must be set in "
+            "production: it encrypts the institutions' signing keys in the database"
+        )

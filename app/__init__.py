@@ -21,8 +21,6 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         check_production(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["STORAGE_DIR"]).mkdir(parents=True, exist_ok=True)
-    if not app.config["SIGNING_KEY_DIR"]:
-        app.config["SIGNING_KEY_DIR"] = str(Path(app.config["STORAGE_DIR"]).parent / "keys")
 
     # Imported here, not at the top: the factory is what ties the packages together, and a
     # package imported at the top of app/ would load every other one with it.
@@ -38,6 +36,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         files,
         health,
         i18n,
+        kek,
         ratelimit,
         security,
         translations,
@@ -48,6 +47,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.framework import models as _framework_models  # noqa: F401
     from app.quizzes import models as _quiz_models  # noqa: F401
 
+    kek.check(app.config)
     db.init_app(app)
     database.init_app(app)
     files.init_app(app)

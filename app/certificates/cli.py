@@ -1,4 +1,4 @@
-"""`flask certificates keygen|issue|issue-pending|export|verify|revoke`: the command line."""
+"""`flask certificates keygen|keys|compromise|reissue|issue|issue-pending|export|verify|revoke`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import handissue, keys, services, verification
+from app.certificates import handissue, keys, reissue, services, verification
 from app.certificates.pdf import format_code
+from app.core import kek
 from app.core.errors import DomainError
 from app.courses.models import Course
 from app.extensions import db
@@ -48,13 +49,88 @@ def keygen(slug: str | None, missing: bool) -> None:
             db.session.rollback()
             raise click.ClickException(str(error)) from error
         db.session.commit()
-        # The private key's location is printed; the key itself never is.
+        # The private key is never printed: it is in the database, encrypted with the KEK.
         click.echo(f"institution: {institution.slug}")
         click.echo(f"public key: {key.public_key_multibase}")
-        click.echo(
-            f"private key written to the key folder for {institution.slug} (SIGNING_KEY_DIR)"
-        )
+        click.echo("private key stored encrypted (SIGNING_KEY_ENCRYPTION_KEY)")
         _issue_pending(institution.id)
+
+
+@group.command("keys")
+@click.option("--institution", "slug", help="Only this institution's keys.")
+@click.option(
+    "--rewrap",
+    is_flag=True,
+    help="Encrypt every private key with the first SIGNING_KEY_ENCRYPTION_KEY (KEK rotation).",
+)
+def list_keys(slug: str | None, rewrap: bool) -> None:
+    """List the signing keys with their state: active, retired or compromised."""
+    if rewrap:
+        try:
+            count = keys.rewrap_all()
+        except kek.KekError as error:
+            db.session.rollback()
+            raise click.ClickException(
+                f"a private key cannot be decrypted with any configured KEK: {error}"
+            ) from error
+        db.session.commit()
+        click.echo(f"{count} private key(s) encrypted with the first key-encryption key")
+    rows = keys.all_keys()
+    if slug:
+        rows = [key for key in rows if key.institution.slug == slug]
+    waiting = reissue.awaiting_counts()
+    for key in rows:
+        state = keys.state_of(key)
+        since = key.compromised_at or key.retired_at or key.created_at
+        line = f"{key.institution.slug}\t{key.public_key_multibase}\t{state}\t{since:%Y-%m-%d}"
+        if state == keys.COMPROMISED:
+            line += f"\t{waiting.get(key.id, 0)} to re-issue\t{key.compromised_reason}"
+        click.echo(line)
+
+
+@group.command("compromise")
+@click.option("--key", "multibase", required=True, help="The public key (multibase) to revoke.")
+@click.option("--reason", required=True, help="What happened: kept with the key.")
+def compromise(multibase: str, reason: str) -> None:
+    """Revoke a key that may be in other hands; an active key is replaced by a new one.
+
+    What it signed stops verifying; `flask certificates reissue` signs it again.
+    """
+    key = keys.key_by_multibase(multibase)
+    if key is None:
+        raise click.ClickException(f"no signing key {multibase} (see `flask certificates keys`)")
+    try:
+        replacement = keys.compromise(key, reason)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"compromised: {multibase}")
+    if replacement is not None:
+        click.echo(f"new active key: {replacement.public_key_multibase}")
+    count = len(reissue.awaiting(key.institution_id))
+    click.echo(f"{count} certificate(s) to re-issue: run `flask certificates reissue`")
+
+
+@group.command("reissue")
+@click.option("--institution", "slug", help="Only this institution's certificates.")
+def reissue_command(slug: str | None) -> None:
+    """Sign again, with the active key, every credential a compromised key signed."""
+    institution_id = None
+    if slug:
+        institution = institution_by_slug(slug)
+        if institution is None:
+            raise click.ClickException(f"unknown institution '{slug}'")
+        institution_id = institution.id
+    try:
+        done = reissue.reissue_all(institution_id)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    for certificate in done:
+        click.echo(f"re-issued {certificate.serial}")
+    click.echo(f"{len(done)} certificate(s) re-issued")
 
 
 def _issue_pending(institution_id: int | None) -> None:

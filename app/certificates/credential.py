@@ -15,6 +15,7 @@ from app.core.i18n import pick_text
 OB_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
+CREDENTIAL_CONTEXT = (VC_V2, OB_V3, OB_EXTENSIONS)
 # The Bitstring Status List recommends at least 131,072 entries so one slot reveals nothing.
 STATUS_LIST_BITS = 131_072
 
@@ -152,7 +153,7 @@ def build_credential(
         subject["result"] = results
     status_url = status_list_url(base_url, institution["slug"])
     credential: dict[str, Any] = {
-        "@context": [VC_V2, OB_V3, OB_EXTENSIONS],
+        "@context": list(CREDENTIAL_CONTEXT),
         "id": verify_url(base_url, code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": profile,

@@ -1,15 +1,18 @@
-"""Institutions' Ed25519 signing keys: the private half on disk or in the environment."""
+"""Institutions' Ed25519 signing keys: published, encrypted at rest, retired or compromised.
+
+The private half lives in the database, encrypted with a key-encryption key (KEK) from the
+environment or a secret file (app.core.kek), so every app server can sign and no server's disk
+holds a key in clear. A key is *active* (signs new certificates), *retired* (signs nothing new,
+still verifies what it signed) or *compromised* (revoked: what it signed no longer verifies and
+is re-issued under the active key).
+"""
 
 from __future__ import annotations
 
 import logging
-import os
-import re
-from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,11 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import Institution
 from app.certificates.integrity import public_key_multibase
 from app.certificates.models import InstitutionKey
+from app.core import kek
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 
 log = logging.getLogger(__name__)
+
+ACTIVE, RETIRED, COMPROMISED = "active", "retired", "compromised"
 
 
 class KeyConflict(DomainError):
@@ -40,13 +46,10 @@ class SigningKeyMissing(DomainError):
         self.institution = institution
 
 
-def _key_dir(institution: Institution) -> Path:
-    return Path(current_app.config["SIGNING_KEY_DIR"]) / institution.slug
-
-
-def env_name(institution: Institution) -> str:
-    """The environment variable that may hold the institution's private key (PEM)."""
-    return "SIGNING_KEY_" + re.sub(r"[^A-Z0-9]", "_", institution.slug.upper())
+def state_of(key: InstitutionKey) -> str:
+    if key.compromised_at is not None:
+        return COMPROMISED
+    return RETIRED if key.retired_at is not None else ACTIVE
 
 
 def active_key(institution_id: int) -> InstitutionKey | None:
@@ -68,41 +71,56 @@ def institution_keys(institution_id: int) -> list[InstitutionKey]:
     )
 
 
-def generate_key(institution: Institution) -> InstitutionKey:
-    """A new key pair; the previous key is retired but kept so older certificates still verify.
+def all_keys() -> list[InstitutionKey]:
+    return list(
+        db.session.scalars(
+            select(InstitutionKey).order_by(InstitutionKey.institution_id, InstitutionKey.id)
+        )
+    )
 
-    Only an administrator (the issuer page) or the CLI calls this. Two at the same moment cannot
-    both succeed: one active key per institution is a unique index, and the loser's private
-    key file is removed again.
-    """
-    private_key = Ed25519PrivateKey.generate()
-    multibase = public_key_multibase(private_key.public_key())
-    folder = _key_dir(institution)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"{multibase}.pem"
+
+def key_by_multibase(multibase: str) -> InstitutionKey | None:
+    return db.session.scalar(
+        select(InstitutionKey).where(InstitutionKey.public_key_multibase == multibase)
+    )
+
+
+def _encrypt(private_key: Ed25519PrivateKey) -> bytes:
     pem = private_key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    # Created readable by the owner only, before a byte is written.
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
+    return kek.encrypt(pem)
+
+
+def generate_key(institution: Institution) -> InstitutionKey:
+    """A new key pair; the previous active key is retired but still verifies what it signed.
+
+    A retired key signs nothing again, so its private half is erased: fewer secrets to leak.
+    Only an administrator (the issuer page) or the CLI calls this. Two at the same moment cannot
+    both succeed: one active key per institution is a unique index.
+    """
+    private_key = Ed25519PrivateKey.generate()
+    multibase = public_key_multibase(private_key.public_key())
     now = utcnow()
     try:
         with db.session.begin_nested():
-            for key in db.session.scalars(
+            for current in db.session.scalars(
                 select(InstitutionKey).where(
                     InstitutionKey.institution_id == institution.id,
                     InstitutionKey.retired_at.is_(None),
                 )
             ):
-                key.retired_at = now
-            key = InstitutionKey(institution_id=institution.id, public_key_multibase=multibase)
+                current.retired_at = now
+                current.private_key_encrypted = None
+            key = InstitutionKey(
+                institution_id=institution.id,
+                public_key_multibase=multibase,
+                private_key_encrypted=_encrypt(private_key),
+            )
             db.session.add(key)
     except IntegrityError as error:
-        path.unlink(missing_ok=True)
         raise KeyConflict(
             gettext("Another signing key of this institution was created at the same moment.")
         ) from error
@@ -111,17 +129,54 @@ def generate_key(institution: Institution) -> InstitutionKey:
 
 
 def private_key(institution: Institution, key: InstitutionKey) -> Ed25519PrivateKey:
-    """The private half of the key, from the environment variable or the key folder."""
-    pem = os.environ.get(env_name(institution))
-    if pem is None:
-        path = _key_dir(institution) / f"{key.public_key_multibase}.pem"
-        if not path.exists():
-            raise SigningKeyMissing(institution.slug)
-        pem = path.read_text()
-    loaded = serialization.load_pem_private_key(pem.encode(), password=None)
+    """The private half of the key, decrypted with the KEK."""
+    if key.private_key_encrypted is None or key.retired_at is not None:
+        raise SigningKeyMissing(institution.slug)
+    try:
+        pem = kek.decrypt(key.private_key_encrypted)
+    except kek.KekError as error:
+        log.error("the signing key of %s cannot be decrypted: %s", institution.slug, error)
+        raise SigningKeyMissing(institution.slug) from error
+    loaded = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(loaded, Ed25519PrivateKey):
         raise SigningKeyMissing(institution.slug)
     if public_key_multibase(loaded.public_key()) != key.public_key_multibase:
         # A key that does not match the published one would sign certificates nobody can verify.
         raise SigningKeyMissing(institution.slug)
     return loaded
+
+
+def rewrap_all() -> int:
+    """Encrypt every stored private key with the first (newest) KEK; returns how many."""
+    count = 0
+    for key in db.session.scalars(
+        select(InstitutionKey).where(InstitutionKey.private_key_encrypted.is_not(None))
+    ):
+        assert key.private_key_encrypted is not None  # selected so
+        key.private_key_encrypted = kek.rewrap(key.private_key_encrypted)
+        count += 1
+    return count
+
+
+def compromise(key: InstitutionKey, reason: str) -> InstitutionKey | None:
+    """Revoke a key that may be in other hands: it stops verifying, its private half is erased,
+    and an active key is replaced by a new one (returned; None if it was already retired)."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError(gettext("Give the reason the key is compromised."))
+    if key.compromised_at is not None:
+        raise DomainError(gettext("This key is already marked as compromised."))
+    was_active = key.retired_at is None
+    now = utcnow()
+    key.compromised_at = now
+    key.compromised_reason = reason
+    key.private_key_encrypted = None
+    if was_active:
+        key.retired_at = now
+        db.session.flush()
+        replacement = generate_key(key.institution)
+        log.warning("signing key %s compromised; %s replaces it", key.public_key_multibase,
+                    replacement.public_key_multibase)  # fmt: skip
+        return replacement
+    log.warning("signing key %s compromised", key.public_key_multibase)
+    return None

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
@@ -13,7 +22,8 @@ from app.extensions import Model
 
 
 class InstitutionKey(Model):
-    """The public half of an institution's Ed25519 signing key; the private half stays on disk."""
+    """An institution's Ed25519 signing key: the public half published, the private half
+    encrypted with the key-encryption key (app.core.kek)."""
 
     __table_args__ = (
         # One active key per institution, whatever races: a second keygen at the same moment
@@ -34,6 +44,12 @@ class InstitutionKey(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # A retired key signs nothing new but still verifies what it signed.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A compromised key is revoked: what it signed no longer verifies (and is re-issued); its
+    # private half is erased. Compromised keys are retired too.
+    compromised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    compromised_reason: Mapped[str] = mapped_column(Text, default="")
+    # PKCS#8 PEM encrypted with the KEK (Fernet token); None once erased.
+    private_key_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     institution = relationship("Institution")
 
@@ -89,6 +105,8 @@ class Certificate(Model):
     # The PDF lives in the storage folder; its hash lets `flask certificates verify` check a copy.
     pdf_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
     pdf_en_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
+    # Re-signed under a new key after the one that signed it was compromised.
+    reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

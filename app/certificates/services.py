@@ -318,7 +318,11 @@ def find_by_code(text: str) -> Certificate | None:
     return db.session.scalar(
         select(Certificate)
         .where(Certificate.code == code)
-        .options(joinedload(Certificate.institution), joinedload(Certificate.course))
+        .options(
+            joinedload(Certificate.institution),
+            joinedload(Certificate.course),
+            joinedload(Certificate.key),
+        )
     )
 
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import or_, select
 
@@ -65,8 +65,8 @@ def _check_kind(document: dict[str, Any]) -> None:
         raise _Refused("not an OpenBadgeCredential (type)")
 
 
-def _signing_key(document: dict[str, Any]) -> tuple[Institution, InstitutionKey]:
-    """The issuer and the published key the proof names; refused if either is not ours."""
+def _signing_key(document: dict[str, Any]) -> tuple[Institution, InstitutionKey, dict[str, Any]]:
+    """The issuer, the published key the proof names and the proof; refused if not ours."""
     institution = _institution_from_issuer(document.get("issuer"))
     if institution is None:
         raise _Refused("the issuer is not an institution of this platform")
@@ -86,34 +86,50 @@ def _signing_key(document: dict[str, Any]) -> tuple[Institution, InstitutionKey]
     )
     if key is None:
         raise _Refused("the signing key is not one the issuer has published")
-    return institution, key
+    return institution, key, proof
 
 
-def _valid_from(document: dict[str, Any], key: InstitutionKey) -> datetime:
-    valid_from = _parse_time(document.get("validFrom"))
-    if valid_from is None:
-        raise _Refused("the credential has no valid validFrom date")
-    # Credentials carry whole seconds: compare the key's lifetime at the same precision.
-    created = key.created_at.replace(microsecond=0)
-    if valid_from < created or (key.retired_at and valid_from > key.retired_at):
-        raise _Refused("the credential is dated outside the signing key's lifetime")
-    return valid_from
+def _check_key(key: InstitutionKey, proof: dict[str, Any], document: dict[str, Any]) -> None:
+    """A compromised key verifies nothing; a retired one only what it signed while in use."""
+    if key.compromised_at is not None:
+        raise _Refused(
+            f"signed with a key the issuer reported compromised on {key.compromised_at:%Y-%m-%d}: "
+            "ask the issuer for the re-issued credential",
+            _record(document, key.institution, missing_ok=True),
+        )
+    created = _parse_time(proof.get("created"))
+    if created is None:
+        raise _Refused("the proof has no valid creation date")
+    # Proofs carry whole seconds: compare the key's lifetime at the same precision.
+    if created < key.created_at.replace(microsecond=0) or (
+        key.retired_at and created > key.retired_at
+    ):
+        raise _Refused("the proof is dated outside the signing key's lifetime")
 
 
-def _record(document: dict[str, Any], institution: Institution) -> Certificate:
+@overload
+def _record(document: dict[str, Any], institution: Institution) -> Certificate: ...
+@overload
+def _record(
+    document: dict[str, Any], institution: Institution, missing_ok: bool
+) -> Certificate | None: ...
+def _record(
+    document: dict[str, Any], institution: Institution, missing_ok: bool = False
+) -> Certificate | None:
     certificate = db.session.scalar(
         select(Certificate)
         .where(Certificate.institution_id == institution.id)
         .where(Certificate.code == str(document.get("id", "")).rsplit("/", 1)[-1])
     )
-    if certificate is None:
+    if certificate is None and not missing_ok:
         raise _Refused("the issuer has no record of this certificate")
     return certificate
 
 
-def _check_period(
-    document: dict[str, Any], certificate: Certificate, valid_from: datetime, now: datetime
-) -> None:
+def _check_period(document: dict[str, Any], certificate: Certificate, now: datetime) -> None:
+    valid_from = _parse_time(document.get("validFrom"))
+    if valid_from is None:
+        raise _Refused("the credential has no valid validFrom date", certificate)
     if valid_from > now:
         raise _Refused("the credential is not valid yet", certificate)
     if "validUntil" in document:
@@ -126,8 +142,8 @@ def verify_credential(document: dict[str, Any], now: datetime | None = None) -> 
     """Signature, issuer key, validity period and revocation of an OpenBadgeCredential."""
     try:
         _check_kind(document)
-        institution, key = _signing_key(document)
-        valid_from = _valid_from(document, key)
+        institution, key, proof = _signing_key(document)
+        _check_key(key, proof, document)
         try:
             integrity.verify(
                 document, integrity.public_key_from_multibase(key.public_key_multibase)
@@ -135,7 +151,7 @@ def verify_credential(document: dict[str, Any], now: datetime | None = None) -> 
         except integrity.IntegrityError as error:
             raise _Refused(str(error)) from error
         certificate = _record(document, institution)
-        _check_period(document, certificate, valid_from, now or utcnow())
+        _check_period(document, certificate, now or utcnow())
     except _Refused as refused:
         return refused.check
     if certificate.revoked_at:

@@ -21,7 +21,7 @@ from flask_login import current_user
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
 from app.certificates import handissue, keys, listing, services
-from app.certificates.credential import issuer_id
+from app.certificates.credential import iso, issuer_id
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
 from app.certificates.pdf import format_code
@@ -108,7 +108,9 @@ def issuer(slug: str):
                 "type": "Multikey",
                 "controller": base,
                 "publicKeyMultibase": key.public_key_multibase,
-                **({"revoked": key.retired_at.isoformat()} if key.retired_at else {}),
+                # Only a compromised key is revoked: a retired one still verifies what it
+                # signed, so it stays an assertion method too.
+                **({"revoked": iso(key.compromised_at)} if key.compromised_at else {}),
             }
             for key in key_list
         ]

@@ -151,6 +151,40 @@ def test_a_tampered_credential_fails_outside_and_inside(node, server, tmp_path, 
     assert not ours(app, credential).ok
 
 
+def test_rotation_keeps_old_credentials_valid_and_compromise_revokes_them(node, server, tmp_path):
+    """Retired keys still verify what they signed everywhere; a compromised key's credentials
+    fail everywhere until re-issued, and the re-issued ones verify."""
+    app, base = server
+    runner = app.test_cli_runner()
+    before = _issue(app, "alpha")
+    keygen = runner.invoke(args=["certificates", "keygen", "--institution", "bistra-ptuj"])
+    assert keygen.exit_code == 0, keygen.output
+    assert outside(node, base, before, tmp_path, status=True)["verified"]
+    assert ours(app, before).ok
+    old_key = before["proof"][0]["verificationMethod"].rsplit("#", 1)[1]
+    after = _issue(app, "alpha")
+    result = runner.invoke(
+        args=["certificates", "compromise", "--key", old_key, "--reason", "Server image leaked"]
+    )
+    assert result.exit_code == 0, result.output
+    verdict = outside(node, base, before, tmp_path, status=True)
+    assert not verdict["verified"]
+    # Dropped from assertionMethod (and marked revoked): the controller no longer vouches for it.
+    assert any("not authorized by controller" in e for e in verdict["errors"]), verdict["errors"]
+    assert "compromised" in ours(app, before).reason
+    assert outside(node, base, after, tmp_path, status=True)[
+        "verified"
+    ]  # the other key is untouched
+    assert runner.invoke(args=["certificates", "reissue"]).exit_code == 0
+    with app.app_context():
+        code = before["id"].rsplit("/", 1)[-1]
+        reissued = db.session.scalar(db.select(Certificate).where(Certificate.code == code))
+        again = dict(reissued.credential)
+    assert again["validFrom"] == before["validFrom"]
+    assert outside(node, base, again, tmp_path, status=True)["verified"]
+    assert ours(app, again).ok
+
+
 def _canonical_outside(node: str, document: dict, tmp_path: Path) -> str:
     path = tmp_path / "document.json"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from app import create_app
@@ -27,6 +28,7 @@ def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
             "SECRET_KEY": "x" * 40,
             "STORAGE_DIR": str(tmp_path),
             "PUBLIC_BASE_URL": "https://learning.example.org",
+            "SIGNING_KEY_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         },
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from cryptography.fernet import Fernet
 
 from app import create_app
 from tests.conftest import login
@@ -15,7 +16,11 @@ TEMPLATES = __import__("pathlib").Path(__file__).parents[2] / "app" / "templates
 def test_production_refuses_to_start_without_a_public_base_url(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
-    settings = {"SECRET_KEY": "x" * 40, "STORAGE_DIR": str(tmp_path)}
+    settings = {
+        "SECRET_KEY": "x" * 40,
+        "STORAGE_DIR": str(tmp_path),
+        "SIGNING_KEY_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL must be set in production"):
         create_app("production", settings)
     monkeypatch.setenv("PUBLIC_BASE_URL", "http://127.0.0.1:5000")  # the development default
