@@ -43,7 +43,7 @@ from app.core.permissions import roles_required, wants_json
 from app.courses.loader import COURSE_FILE, LESSON_NAME_RE, QUIZ_NAME_RE
 from app.courses.packages import blob_bytes
 from app.extensions import db
-from app.quizzes.markdown_format import parse_quiz
+from app.questions.markdown_format import parse_quiz
 
 
 def _editable(slug: str) -> drafts.WorkingCopy:

@@ -30,7 +30,7 @@ from app.courses.materials import (
     parse_outcomes,
 )
 from app.courses.workload import estimate, workload_message
-from app.quizzes.markdown_format import QuizSource, parse_quiz
+from app.questions.markdown_format import QuizSource, parse_quiz
 
 COURSE_FILE = "course.yml"
 LESSON_NAME_RE = re.compile(

@@ -18,9 +18,9 @@ from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import pick_language
 from app.extensions import db
+from app.questions.storage import question_from_dict
+from app.questions.types import QUESTION_TYPES, Matching
 from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem
-from app.quizzes.storage import question_from_dict
-from app.quizzes.types import QUESTION_TYPES, Matching
 
 # A request that left the browser just before the deadline still counts.
 GRACE = timedelta(seconds=30)

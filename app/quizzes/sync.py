@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.extensions import db
-from app.quizzes.markdown_format import QuizSource
+from app.questions.markdown_format import QuizSource
+from app.questions.storage import question_to_dict
 from app.quizzes.models import Quiz, QuizItem
-from app.quizzes.storage import question_to_dict
 
 
 def item_key(source: QuizSource, index: int) -> str:

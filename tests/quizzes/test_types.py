@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from app.quizzes.questions import TYPE_NAMES, Answer, NumericalAnswer, Pair, Question
-from app.quizzes.types import (
+from app.questions.model import TYPE_NAMES, Answer, NumericalAnswer, Pair, Question
+from app.questions.types import (
     QUESTION_TYPES,
     Matching,
     grade,

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from app.quizzes.questions import Question
+from app.questions.model import Question
 
 # Credit is compared with this slack so that 1/3 + 1/3 + 1/3 counts as full marks.
 EPSILON = 1e-6

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.validate import Checker
-from app.quizzes.questions import Answer, NumericalAnswer, Pair, Question
-from app.quizzes.types import QUESTION_TYPES, parse_number, percent_to_fraction
+from app.questions.model import Answer, NumericalAnswer, Pair, Question
+from app.questions.types import QUESTION_TYPES, parse_number, percent_to_fraction
 
 HEADER_KEYS = ("title", "type", "points", "competence", "diacritics")
 # The words a true/false question's two choices may use, in the platform's languages.

@@ -7,8 +7,8 @@ import re
 from html.parser import HTMLParser
 
 from app.core.sources import Problem
-from app.quizzes.questions import Answer, NumericalAnswer, Pair, Question
-from app.quizzes.types import QUESTION_TYPES, format_number, parse_number, percent_to_fraction
+from app.questions.model import Answer, NumericalAnswer, Pair, Question
+from app.questions.types import QUESTION_TYPES, format_number, parse_number, percent_to_fraction
 
 # Escaped characters become private-use placeholders while the block is taken apart, as Moodle
 # does with its &&058; placeholders, so that "\=" never starts an answer. "\n" is a newline.

@@ -10,9 +10,9 @@ from typing import Any
 
 from app.core.sources import Problem, SourceError, key_line, relative_path, split_front_matter
 from app.core.validate import Checker
-from app.quizzes.markdown_body import Group, multiple_fractions, parse_body
-from app.quizzes.questions import NumericalAnswer, Question
-from app.quizzes.types import format_number
+from app.questions.markdown_body import Group, multiple_fractions, parse_body
+from app.questions.model import NumericalAnswer, Question
+from app.questions.types import format_number
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
 SETTING_KEYS = {

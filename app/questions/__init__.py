@@ -1,0 +1,1 @@
+"""Questions without a database: the question types, the Markdown quiz format, GIFT, storage."""
