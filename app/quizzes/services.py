@@ -19,12 +19,11 @@ from app.core.errors import DomainError
 from app.core.i18n import pick_language
 from app.extensions import db
 from app.questions.storage import question_from_dict
-from app.questions.types import QUESTION_TYPES, Matching
+from app.questions.types import QUESTION_TYPES
 from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem
 
 # A request that left the browser just before the deadline still counts.
 GRACE = timedelta(seconds=30)
-SHUFFLED_TYPES = ("single", "multiple")
 
 
 class NoAttemptsLeft(DomainError):
@@ -81,18 +80,12 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[QuizItem]:
 def _slot(item: QuizItem, language: str, shuffle: bool, rng: random.Random) -> dict[str, Any]:
     chosen = pick_language(set(item.texts), language) or next(iter(item.texts))
     question = item.texts[chosen]
-    order = list(range(len(question["answers"])))
-    if shuffle and item.type in SHUFFLED_TYPES:
-        rng.shuffle(order)
-    options = None
-    if item.type == "matching":
-        options = Matching.right_options(question_from_dict(question))
-        if shuffle:
-            rng.shuffle(options)
+    kind = QUESTION_TYPES[item.type]
+    order, options = kind.layout(question, shuffle, rng)
     return {
         "item": item.id,
         "key": item.key,
-        "points": item.points if item.type != "description" else 0,
+        "points": item.points if kind.has_score else 0,
         "language": chosen,
         "question": question,
         "order": order,
@@ -151,35 +144,7 @@ def finish_if_expired(attempt: QuizAttempt) -> bool:
 
 def _decode(slot: dict[str, Any], form: dict[str, list[str]], index: int) -> Any:
     """A response as the grader wants it, from the form fields of one slot."""
-    name = f"q{index}"
-    kind = slot["question"]["type"]
-    values = [value for value in form.get(name, []) if value != ""]
-    if kind == "single":
-        return _original_index(slot, values[0]) if values else None
-    if kind == "multiple":
-        indexes = (_original_index(slot, value) for value in values)
-        return sorted(index for index in indexes if index is not None)
-    if kind == "truefalse":
-        return {"true": True, "false": False}.get(values[0]) if values else None
-    if kind in ("shortanswer", "numerical", "essay"):
-        return values[0][:20_000] if values else ""
-    if kind == "matching":
-        chosen = {}
-        for left, _pair in enumerate(slot["question"]["pairs"]):
-            picked = [value for value in form.get(f"{name}-{left}", []) if value != ""]
-            if picked and picked[0] in (slot["options"] or []):
-                chosen[str(left)] = picked[0]
-        return chosen
-    return None
-
-
-def _original_index(slot: dict[str, Any], value: str) -> int | None:
-    try:
-        shown = int(value)
-    except ValueError:
-        return None
-    order = slot["order"]
-    return order[shown] if 0 <= shown < len(order) else None
+    return QUESTION_TYPES[slot["question"]["type"]].decode(slot, form, f"q{index}")
 
 
 def responses_from_form(attempt: QuizAttempt, form: dict[str, list[str]]) -> dict[int, Any]:

@@ -24,6 +24,7 @@ from app.core.permissions import roles_required, wants_json
 from app.courses.services import course_card, get_course
 from app.courses.trainers import can_edit, editable_courses
 from app.extensions import db
+from app.questions.types import QUESTION_TYPES, QuestionType
 from app.quizzes import gift_import, services
 from app.quizzes.forms import GiftConfirmForm, GiftUploadForm, GradeForm, StartForm
 from app.quizzes.models import AttemptAnswer, QuizAttempt
@@ -31,6 +32,12 @@ from app.quizzes.statistics import quiz_statistics, statistics_csv
 
 bp = Blueprint("quizzes", __name__)
 TRAINERS = ("trainer", "admin")
+
+
+@bp.app_template_global()
+def question_type(name: str) -> QuestionType:
+    """A question's type in templates: its `template` renders it, `has_score` says if it counts."""
+    return QUESTION_TYPES[name]
 
 
 def _course_and_quiz(slug: str):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.questions.gift import export_gift, html_to_markdown, parse_gift
+from app.questions.gift import export_gift, parse_gift
+from app.questions.gift_syntax import html_to_markdown
 from app.questions.model import Answer, NumericalAnswer, Pair, Question
 
 DATA = Path(__file__).parent / "data"
