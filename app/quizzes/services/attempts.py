@@ -1,19 +1,17 @@
-"""Quiz attempts: start, autosave, submit and grade once, time limits, review policy, essays."""
+"""Quiz attempts: start, autosave, submit and grade once, time limits; reading attempts."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.core import events
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import pick_language
@@ -21,6 +19,7 @@ from app.extensions import db
 from app.questions.storage import question_from_dict
 from app.questions.types import QUESTION_TYPES
 from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem
+from app.quizzes.services.grading import finish_scoring, send_graded
 
 # A request that left the browser just before the deadline still counts.
 GRACE = timedelta(seconds=30)
@@ -260,239 +259,48 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None) -> Qu
     fractions: dict[int, float] = {}
     score, pending = 0.0, False
     for index, slot in enumerate(attempt.slots):
-        if index in given:
-            value = given[index]
-            row: dict[str, Any] = {"response": {"value": value}, "saved_at": now}
-        else:
-            answer = existing.get(index)
-            value = answer.response["value"] if answer and answer.response else None
-            row = {}
-        question = question_from_dict(slot["question"])
-        kind = QUESTION_TYPES[question.type]
-        if (
-            kind.has_score
-            and not kind.is_graded_automatically
-            and isinstance(value, str)
-            and (value.strip())
-        ):
-            row.update(needs_grading=True, fraction=None)
-            pending = True
-        elif kind.has_score:
-            # An essay left empty is worth nothing; Moodle does not queue it for a trainer.
-            fraction = kind.grade(question, value).fraction if value is not None else 0.0
-            row.update(needs_grading=False, fraction=fraction or 0.0)
-            fractions[index] = fraction or 0.0
-            score += (fraction or 0.0) * slot["points"]
+        value, row = _response(index, given, existing, now)
+        graded, fraction = _grade_slot(slot, value)
+        row.update(graded)
+        pending = pending or bool(graded.get("needs_grading"))
+        if fraction is not None:
+            fractions[index] = fraction
+            score += fraction * slot["points"]
         if row or index not in existing:
             rows[index] = {"response": None, **row} if index not in existing else row
     _write_answers(attempt, existing, rows)
     pass_mark, course_id = db.session.execute(
         select(Quiz.pass_mark, Quiz.course_id).where(Quiz.id == attempt.quiz_id)
     ).one()
-    _finish(attempt, score, pending, pass_mark)
+    finish_scoring(attempt, score, pending, pass_mark)
     db.session.flush()
     if attempt.state == "finished":
-        _graded(attempt, fractions, pass_mark, course_id)
+        send_graded(attempt, fractions, pass_mark, course_id)
     return attempt
 
 
-def _graded(
-    attempt: QuizAttempt, fractions: dict[int, float], pass_mark: float, course_id: int
-) -> None:
-    """Tell the packages above that the attempt has its final grade: the competences its
-    tagged questions evidence, and whether it passes (which may complete the course)."""
-    scored = [
-        (slot["competence"], slot.get("level") or 0, fractions.get(index, 0.0), slot["points"])
-        for index, slot in enumerate(attempt.slots)
-        if slot.get("competence") and slot["points"]
-    ]
-    events.attempt_graded.send(
-        None,
-        attempt_id=attempt.id,
-        user_id=attempt.user_id,
-        course_id=course_id,
-        is_passed=bool(attempt.is_passed),
-        scored=scored,
-        threshold=pass_mark / 100,
-    )
+def _response(
+    index: int, given: dict[int, Any], existing: dict[int, AttemptAnswer], now: datetime
+) -> tuple[Any, dict[str, Any]]:
+    """A slot's response, sent with the submit or saved before, and the columns to write."""
+    if index in given:
+        return given[index], {"response": {"value": given[index]}, "saved_at": now}
+    answer = existing.get(index)
+    return (answer.response["value"] if answer and answer.response else None), {}
 
 
-def _finish(attempt: QuizAttempt, score: float, pending: bool, pass_mark: float) -> None:
-    attempt.score = round(score, 4)
-    if pending:
-        attempt.state, attempt.is_passed = "needs_grading", None
-        return
-    attempt.state = "finished"
-    attempt.graded_at = utcnow()
-    percent = attempt.percent if attempt.max_score else 100.0
-    attempt.is_passed = percent is not None and percent + 1e-9 >= pass_mark
-
-
-def _score(attempt: QuizAttempt) -> None:
-    """Score an attempt from its stored answers (after a trainer grades an essay)."""
-    answers = {answer.slot: answer for answer in attempt.answers}
-    score, pending = 0.0, False
-    for index, slot in enumerate(attempt.slots):
-        answer = answers.get(index)
-        if not slot["points"] or answer is None:
-            continue
-        if answer.needs_grading:
-            pending = True
-        elif answer.fraction is not None:
-            score += answer.fraction * slot["points"]
-    _finish(attempt, score, pending, attempt.quiz.pass_mark)
-    if attempt.state == "finished":
-        fractions = {answer.slot: answer.fraction or 0.0 for answer in attempt.answers}
-        db.session.flush()
-        _graded(attempt, fractions, attempt.quiz.pass_mark, attempt.quiz.course_id)
-
-
-class GradingRefused(DomainError):
-    """A trainer may not grade this answer (their own)."""
-
-
-class AlreadyGraded(DomainError):
-    """Another trainer graded the answer first."""
-
-
-def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment: str) -> None:
-    """A trainer's grade for an essay; the attempt is final when nothing is left to grade."""
-    if not 0 <= fraction <= 1:
-        raise DomainError("fraction out of range")
-    attempt = answer.attempt
-    if attempt.user_id == grader_id:
-        raise GradingRefused("own answer")
-    # Graders of one attempt take turns (a row lock on it), so whoever grades its last essay
-    # sees all the other grades and finishes the attempt exactly once.
-    db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id)
-        .values(state=QuizAttempt.state)
-        .execution_options(synchronize_session=False)
-    )
-    claimed = db.session.execute(
-        update(AttemptAnswer)
-        .where(AttemptAnswer.id == answer.id, AttemptAnswer.needs_grading.is_(True))
-        .values(
-            fraction=fraction,
-            comment=comment.strip(),
-            needs_grading=False,
-            grader_id=grader_id,
-            graded_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        raise AlreadyGraded("graded meanwhile")
-    # Read the attempt and all its answers again under the lock: other trainers' grades of
-    # its other essays, and this one's, replace what this session loaded before.
-    db.session.refresh(attempt)
-    db.session.scalars(
-        select(AttemptAnswer)
-        .where(AttemptAnswer.attempt_id == attempt.id)
-        .execution_options(populate_existing=True)
-    ).all()
-    db.session.expire(attempt, ["answers"])
-    events.answer_graded.send(
-        None,
-        answer_id=answer.id,
-        attempt_id=attempt.id,
-        learner_id=attempt.user_id,
-        grader_id=grader_id,
-        fraction=fraction,
-    )
-    _score(attempt)
-    db.session.flush()
-
-
-def grading_queue(course_ids: list[int] | None = None, grader_id: int | None = None):
-    """Essays waiting for a trainer, oldest first, without the grader's own; a fixed number
-    of queries."""
-    query = (
-        select(AttemptAnswer)
-        .join(QuizAttempt)
-        .join(Quiz)
-        .where(AttemptAnswer.needs_grading.is_(True))
-        .options(
-            selectinload(AttemptAnswer.attempt).selectinload(QuizAttempt.user),
-            selectinload(AttemptAnswer.attempt).selectinload(QuizAttempt.quiz),
-        )
-        .order_by(QuizAttempt.submitted_at, AttemptAnswer.slot)
-    )
-    if course_ids is not None:
-        query = query.where(Quiz.course_id.in_(course_ids))
-    if grader_id is not None:
-        query = query.where(QuizAttempt.user_id != grader_id)
-    return list(db.session.scalars(query))
-
-
-def may_review(quiz: Quiz, attempt: QuizAttempt, attempts_used: int, has_passed: bool) -> bool:
-    """Whether correct answers and feedback may be shown for a submitted attempt.
-
-    after_last_attempt: once no attempt is left, or, with unlimited attempts, once passed.
-    """
-    if attempt.state == "in_progress":
-        return False
-    if quiz.show_answers == "immediately":
-        return True
-    if quiz.show_answers == "after_last_attempt":
-        left = attempts_left(quiz, attempts_used)
-        return left == 0 if left is not None else has_passed
-    return False
-
-
-def has_passed(user_id: int, quiz_id: int) -> bool:
-    return bool(
-        db.session.scalar(
-            select(func.count(QuizAttempt.id)).where(
-                QuizAttempt.user_id == user_id,
-                QuizAttempt.quiz_id == quiz_id,
-                QuizAttempt.is_passed.is_(True),
-            )
-        )
-    )
-
-
-@dataclass
-class SlotReview:
-    """One slot of a submitted attempt as the result page shows it."""
-
-    index: int
-    slot: dict[str, Any]
-    response: Any
-    fraction: float | None
-    needs_grading: bool
-    comment: str
-    feedback: list[str]
-    correct: Any
-
-
-def review(attempt: QuizAttempt, with_answers: bool) -> list[SlotReview]:
-    answers = {answer.slot: answer for answer in attempt.answers}
-    rows = []
-    for index, slot in enumerate(attempt.slots):
-        answer = answers.get(index)
-        question = question_from_dict(slot["question"])
-        kind = QUESTION_TYPES[question.type]
-        value = answer.response["value"] if answer and answer.response else None
-        feedback: list[str] = []
-        correct = None
-        if with_answers and kind.has_score and kind.is_graded_automatically:
-            feedback = kind.grade(question, value).feedback
-            correct = kind.correct_response(question)
-        rows.append(
-            SlotReview(
-                index=index,
-                slot=slot,
-                response=value,
-                fraction=answer.fraction if answer else None,
-                needs_grading=bool(answer and answer.needs_grading),
-                comment=answer.comment if answer else "",
-                feedback=feedback,
-                correct=correct,
-            )
-        )
-    return rows
+def _grade_slot(slot: dict[str, Any], value: Any) -> tuple[dict[str, Any], float | None]:
+    """The grading columns of a slot's answer, and its fraction (None: not scored, or waiting
+    for a trainer)."""
+    question = question_from_dict(slot["question"])
+    kind = QUESTION_TYPES[question.type]
+    if not kind.has_score:
+        return {}, None
+    if not kind.is_graded_automatically and isinstance(value, str) and value.strip():
+        return {"needs_grading": True, "fraction": None}, None
+    # An essay left empty is worth nothing; Moodle does not queue it for a trainer.
+    fraction = (kind.grade(question, value).fraction if value is not None else 0.0) or 0.0
+    return {"needs_grading": False, "fraction": fraction}, fraction
 
 
 def all_attempts(quiz_id: int) -> list[QuizAttempt]:
