@@ -24,6 +24,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if not app.config["SIGNING_KEY_DIR"]:
         app.config["SIGNING_KEY_DIR"] = str(Path(app.config["STORAGE_DIR"]).parent / "keys")
 
+    # Imported here, not at the top: the factory is what ties the packages together, and a
+    # package imported at the top of app/ would load every other one with it.
     # Every model is known before the schema is used.
     from app.auth import models as _auth_models  # noqa: F401
     from app.authoring import models as _authoring_models  # noqa: F401
@@ -43,6 +45,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.courses import material_models as _course_material_models  # noqa: F401
     from app.courses import models as _course_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
+    from app.framework import models as _framework_models  # noqa: F401
     from app.quizzes import models as _quiz_models  # noqa: F401
 
     db.init_app(app)
@@ -69,6 +72,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.courses import cli as courses_cli
     from app.courses import views as courses_views
     from app.demo import cli as demo_cli
+    from app.framework import cli as framework_cli
     from app.quizzes import cli as quizzes_cli
     from app.quizzes import views as quizzes_views
 
@@ -94,6 +98,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)
+    framework_cli.init_app(app)
     certificates_cli.init_app(app)
     demo_cli.init_app(app)
     quizzes_cli.init_app(app)

@@ -252,10 +252,11 @@ def generate(scale: Scale, workdir: Path) -> Generated:
     from app.auth.services import seed_institutions
     from app.certificates.keys import generate_key
     from app.certificates.models import Certificate, CertificateCounter
-    from app.competences.models import Competence, Evidence, JobRole
+    from app.competences.models import Evidence
     from app.courses.models import Course, CourseText, Enrolment, Lesson, LessonProgress
     from app.courses.sync import sync_folder
     from app.extensions import db
+    from app.framework.models import Competence, JobRole
     from app.quizzes.models import Quiz, QuizAttempt, QuizItem
 
     started = time.perf_counter()

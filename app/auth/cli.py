@@ -13,6 +13,7 @@ from app.auth.models import ASSIGNABLE_ROLES
 from app.core.errors import DomainError
 from app.core.i18n import LANGUAGES
 from app.extensions import db
+from app.framework.models import JobRole
 
 
 def init_app(app: Flask) -> None:
@@ -61,7 +62,6 @@ def init_app(app: Flask) -> None:
     @click.option("--job-role", help="Job role id from competences.yml.")
     def create_command(email, full_name, roles, institution, language, job_role) -> None:
         """Create an account. The password is read from stdin, or generated and printed."""
-        from app.competences.models import JobRole
 
         row = services.institution_by_slug(institution)
         if row is None:

@@ -11,20 +11,15 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from app.auth.models import ASSIGNABLE_ROLES
 from app.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from app.core.forms import CheckboxList, strip_filter
 from app.core.i18n import LANGUAGE_NAMES, LANGUAGES
-
-
-def strip_filter(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def role_label(role: str) -> str:
@@ -67,11 +62,6 @@ class LanguageForm(FlaskForm):
     language = SelectField(_l("Language"), choices=_language_choices)
     next = HiddenField()
     submit = SubmitField(_l("Change language"))
-
-
-class CheckboxList(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class UserForm(FlaskForm):
@@ -121,9 +111,3 @@ class PasswordChangeForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
     )
     submit = SubmitField(_l("Change password"))
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form for POST buttons, so each carries its CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))

@@ -22,15 +22,16 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
 
 from app.auth import services
-from app.auth.forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm, UserForm
+from app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, UserForm
 from app.auth.models import ASSIGNABLE_ROLES, User, UserRole
-from app.competences.services import active_job_roles
+from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
 from app.core.params import arg_id
 from app.core.permissions import public, roles_required
 from app.core.ratelimit import client_key, hashed, minutes_until
 from app.core.security import is_safe_redirect
 from app.extensions import db, limiter, login_manager
+from app.framework.services import active_job_roles
 
 bp = Blueprint("auth", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")

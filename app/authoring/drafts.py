@@ -24,21 +24,16 @@ from app.authoring.models import CourseDraft
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.sources import Problem, SourceError, split_front_matter
-from app.courses.loader import (
-    COURSE_FILE,
-    LESSON_NAME_RE,
-    MAX_ASSET_BYTES,
-    file_version,
-)
 from app.courses.models import Course, CourseRevision, CourseTrainer
-from app.courses.packages import (
+from app.courses.rendering import render_lesson_html
+from app.courses.revisions import (
     inside_folder,
     latest_revision,
     staging_folder,
     store_blob,
     write_files,
 )
-from app.courses.rendering import render_lesson_html
+from app.courses.sources import COURSE_FILE, LESSON_NAME_RE, MAX_ASSET_BYTES, file_version
 from app.courses.sync import ContentError, check_folder, sync_folder
 from app.extensions import db
 

@@ -35,14 +35,14 @@ from app.authoring.forms import (
 )
 from app.authoring.issuers import issuer_choices
 from app.authoring.views import bp
-from app.competences.models import Competence
 from app.core.i18n import current_language
 from app.core.markdown import render_markdown
 from app.core.params import parse_id
 from app.core.permissions import roles_required, wants_json
-from app.courses.loader import COURSE_FILE, LESSON_NAME_RE, QUIZ_NAME_RE
-from app.courses.packages import blob_bytes
+from app.courses.revisions import blob_bytes
+from app.courses.sources import COURSE_FILE, LESSON_NAME_RE, QUIZ_NAME_RE
 from app.extensions import db
+from app.framework.models import Competence
 from app.questions.markdown_format import parse_quiz
 
 

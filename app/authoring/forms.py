@@ -18,8 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
 
-from app.auth.forms import CheckboxList, strip_filter
-from app.core.forms import BoundedIntegerField
+from app.core.forms import BoundedIntegerField, CheckboxList, strip_filter
 
 
 class ImportForm(FlaskForm):

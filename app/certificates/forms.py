@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from app.auth.forms import strip_filter
+from app.core.forms import strip_filter
 
 
 class LookupForm(FlaskForm):

@@ -32,7 +32,7 @@ def _context(url: str) -> dict:
 
 
 def _load_document(url: str, options: dict | None = None) -> dict:
-    from pyld import jsonld
+    from pyld import jsonld  # lazy: see canonicalize()
 
     # Only the contexts we ship: a credential naming any other context is refused, never fetched.
     if url not in CONTEXT_FILES:

@@ -22,13 +22,13 @@ from app.certificates import credential as ob3
 from app.certificates import integrity, keys
 from app.certificates.models import Certificate, CertificateCounter, InstitutionKey
 from app.certificates.pdf import CertificateContent, CompetenceLine, render_certificate
-from app.competences.models import ProficiencyLevel
 from app.core import events
 from app.core.database import local_today, utcnow
 from app.core.errors import DomainError
 from app.core.files import write_private
 from app.courses.models import Course
 from app.extensions import db
+from app.framework.models import ProficiencyLevel
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_BYTES = 10  # 80 random bits: 16 characters of Crockford base32

@@ -18,15 +18,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app.auth.forms import ConfirmForm
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
 from app.certificates import handissue, keys, listing, services
 from app.certificates.credential import issuer_id
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
+from app.certificates.pdf import format_code
 from app.core.csvexport import csv_text
 from app.core.errors import DomainError
+from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
 from app.core.params import arg_id, arg_year
 from app.core.permissions import public, roles_required
@@ -412,6 +413,4 @@ def _certificate_helpers():
 
 @bp.app_template_filter("format_code")
 def _format_code(code: str) -> str:
-    from app.certificates.pdf import format_code
-
     return format_code(code)

@@ -1,59 +1,18 @@
-"""`flask competences` commands: check and sync the framework file."""
+"""`flask reports matrix`: the HR competence matrix as CSV or XLSX."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
-from app.competences.loader import FRAMEWORK_FILE, load_framework
-from app.competences.services import sync_framework
-from app.core.sources import relative_path
-from app.extensions import db
-
-
-def _framework_path(path: str | None) -> Path:
-    target = Path(path) if path else Path(current_app.config["COURSES_DIR"])
-    return target / FRAMEWORK_FILE if target.is_dir() else target
+from app.auth.services import institution_by_slug
+from app.competences import reports
 
 
 def init_app(app: Flask) -> None:
-    group = AppGroup("competences", help="The competence framework.")
-
-    @group.command("check")
-    @click.argument("path", required=False)
-    def check_command(path: str | None) -> None:
-        """Validate competences.yml; print file:line problems; exit 1 on any error."""
-        target = _framework_path(path)
-        _, problems = load_framework(target, relative_path(target))
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        if any(not problem.is_warning for problem in problems):
-            sys.exit(1)
-        click.echo(f"{relative_path(target)}: OK")
-
-    @group.command("sync")
-    @click.argument("path", required=False)
-    def sync_command(path: str | None) -> None:
-        """Load competences.yml into the database (idempotent; retires, never deletes)."""
-        target = _framework_path(path)
-        framework, problems = load_framework(target, relative_path(target))
-        errors = [problem for problem in problems if not problem.is_warning]
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        if errors:
-            sys.exit(1)
-        changes = sync_framework(framework)
-        db.session.commit()
-        for change in changes:
-            click.echo(change)
-        click.echo(f"{len(changes)} changes" if changes else "Nothing changed.")
-
-    app.cli.add_command(group)
-
     reports_group = AppGroup("reports", help="Reports for HR.")
 
     @reports_group.command("matrix")
@@ -70,9 +29,6 @@ def init_app(app: Flask) -> None:
         slug: str | None, everyone: bool, kind: str, output: Path, language: str
     ) -> None:
         """Export the competence matrix of one institution (or --all), as the HR page shows it."""
-        from app.auth.services import institution_by_slug
-        from app.competences import reports
-
         if bool(slug) == everyone:
             raise click.UsageError("give either --institution SLUG or --all")
         institution_id = None

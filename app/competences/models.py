@@ -1,71 +1,15 @@
-"""Competence framework models, loaded from courses/competences.yml."""
+"""Evidence of competences: what happened to whom, immutable, corrections superseding."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.content import watch
 from app.core.database import UTCDateTime, utcnow
 from app.extensions import db
-
-
-class Translated:
-    """Mixin for rows that carry a {language: text} map of names."""
-
-    names: dict
-
-    def name(self, language: str) -> str:
-        from app.core.i18n import pick_text
-
-        return pick_text(self.names, language)
-
-
-class ProficiencyLevel(Translated, db.Model):
-    level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    names: Mapped[dict] = mapped_column(JSON)
-    descriptors: Mapped[dict] = mapped_column(JSON)
-
-
-class CompetenceArea(Translated, db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict] = mapped_column(JSON)
-
-
-class Competence(Translated, db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("competence_area.id"), index=True)
-    position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict] = mapped_column(JSON)
-    descriptions: Mapped[dict] = mapped_column(JSON)
-    esco_uri: Mapped[str | None] = mapped_column(String(255))
-    validity_months: Mapped[int | None]
-    is_retired: Mapped[bool] = mapped_column(default=False)
-
-    area: Mapped[CompetenceArea] = relationship()
-
-
-class JobRole(Translated, db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
-    position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict] = mapped_column(JSON)
-    is_retired: Mapped[bool] = mapped_column(default=False)
-
-
-class JobRoleTarget(db.Model):
-    __table_args__ = (UniqueConstraint("job_role_id", "competence_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job_role_id: Mapped[int] = mapped_column(ForeignKey("job_role.id"), index=True)
-    competence_id: Mapped[int] = mapped_column(ForeignKey("competence.id"), index=True)
-    level: Mapped[int]
-
+from app.framework.models import Competence
 
 EVIDENCE_SOURCES = ("course", "quiz", "rating", "self")
 
@@ -127,26 +71,3 @@ class Evidence(db.Model):
     competence: Mapped[Competence] = relationship()
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     course = relationship("Course")
-
-
-class CourseAssignment(db.Model):
-    """HR assigns a course to one employee or to everyone of a job role in their institution."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), index=True
-    )
-    job_role_id: Mapped[int | None] = mapped_column(ForeignKey("job_role.id"), index=True)
-    due_on: Mapped[date]
-    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    course = relationship("Course")
-    user = relationship("User", foreign_keys=[user_id])
-    job_role: Mapped[JobRole | None] = relationship()
-
-
-# Competence names are on the catalogue's cards and in its filter.
-watch(Competence)

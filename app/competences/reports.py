@@ -11,11 +11,12 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload, load_only
 
-from app.auth.models import User
-from app.competences.models import Competence, CompetenceArea, JobRoleTarget
+from app.auth.models import Institution, User
 from app.competences.services import LevelState, current_levels
 from app.core.csvexport import BOM, SafeWriter
+from app.courses.models import CourseCompetence
 from app.extensions import db
+from app.framework.models import Competence, CompetenceArea, JobRoleTarget
 
 
 @dataclass(slots=True)
@@ -70,7 +71,6 @@ class MatrixFilter:
 
 
 def _competences(query: MatrixFilter) -> list[Competence]:
-    from app.courses.models import CourseCompetence
 
     # Retired competences stay in the report, last and marked, so earned levels stay visible.
     competence_query = (
@@ -299,7 +299,6 @@ def cross_institution_summary() -> tuple[list[Competence], list[SummaryRow]]:
     Aggregated only: a group of fewer than five people shows no figures at all.
     A fixed number of queries whatever the number of people.
     """
-    from app.auth.models import Institution
 
     competences = list(
         db.session.scalars(

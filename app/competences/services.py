@@ -1,4 +1,4 @@
-"""Loading the competence framework into the database and reading it back."""
+"""Evidence of competences: records, current levels, a learner's profile against targets."""
 
 from __future__ import annotations
 
@@ -11,140 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
-from app.competences.loader import Framework
-from app.competences.models import (
-    EVIDENCE_SOURCES,
-    Competence,
-    CompetenceArea,
-    Evidence,
-    JobRole,
-    JobRoleTarget,
-    ProficiencyLevel,
-)
+from app.competences.models import EVIDENCE_SOURCES, Evidence
 from app.core.database import utcnow
 from app.core.errors import DomainError
-from app.courses.models import Course
+from app.courses.models import Course, CourseCompetence, Enrolment
 from app.extensions import db
-
-
-def sync_framework(framework: Framework) -> list[str]:
-    """Upsert the framework; retire (never delete) competences and roles no longer in the file.
-
-    Returns one line per change, empty when nothing changed.
-    """
-    changes: list[str] = []
-    levels = {row.level: row for row in db.session.scalars(db.select(ProficiencyLevel))}
-    for level, (names, descriptors) in sorted(framework.levels.items()):
-        row = levels.get(level)
-        if row is None:
-            db.session.add(ProficiencyLevel(level=level, names=names, descriptors=descriptors))
-            changes.append(f"created level {level}")
-        elif row.names != names or row.descriptors != descriptors:
-            row.names, row.descriptors = names, descriptors
-            changes.append(f"updated level {level}")
-
-    areas = {row.code: row for row in db.session.scalars(db.select(CompetenceArea))}
-    for position, source in enumerate(framework.areas):
-        row = areas.get(source.code)
-        if row is None:
-            row = areas[source.code] = CompetenceArea(code=source.code, names=source.names)
-            row.position = position
-            db.session.add(row)
-            changes.append(f"created area {source.code}")
-        elif (row.names, row.position) != (source.names, position):
-            row.names, row.position = source.names, position
-            changes.append(f"updated area {source.code}")
-    db.session.flush()
-
-    competences = {row.code: row for row in db.session.scalars(db.select(Competence))}
-    for position, source in enumerate(framework.competences):
-        values = {
-            "area_id": areas[source.area].id,
-            "position": position,
-            "names": source.names,
-            "descriptions": source.descriptions,
-            "esco_uri": source.esco_uri,
-            "validity_months": source.validity_months,
-            "is_retired": False,
-        }
-        changes.extend(_upsert(competences, Competence, source.code, values, "competence"))
-    for code, row in competences.items():
-        if code not in framework.competence_codes and not row.is_retired:
-            row.is_retired = True
-            changes.append(f"retired competence {code}")
-    db.session.flush()
-
-    roles = {row.code: row for row in db.session.scalars(db.select(JobRole))}
-    role_codes = {source.code for source in framework.job_roles}
-    for position, source in enumerate(framework.job_roles):
-        values = {"position": position, "names": source.names, "is_retired": False}
-        changes.extend(_upsert(roles, JobRole, source.code, values, "job role"))
-    for code, row in roles.items():
-        if code not in role_codes and not row.is_retired:
-            row.is_retired = True
-            changes.append(f"retired job role {code}")
-    db.session.flush()
-    changes.extend(_sync_targets(framework, roles, competences))
-    db.session.flush()
-    return changes
-
-
-def _upsert(rows: dict, model: type, code: str, values: dict, what: str) -> list[str]:
-    row = rows.get(code)
-    if row is None:
-        rows[code] = model(code=code, **values)
-        db.session.add(rows[code])
-        return [f"created {what} {code}"]
-    changed = [key for key, value in values.items() if getattr(row, key) != value]
-    for key in changed:
-        setattr(row, key, values[key])
-    return [f"updated {what} {code}"] if changed else []
-
-
-def _sync_targets(framework: Framework, roles: dict, competences: dict) -> list[str]:
-    existing = {
-        (row.job_role_id, row.competence_id): row
-        for row in db.session.scalars(db.select(JobRoleTarget))
-    }
-    wanted = {
-        (roles[source.code].id, competences[code].id): level
-        for source in framework.job_roles
-        for code, level in source.targets.items()
-    }
-    changed_roles: set[int] = set()
-    for key, level in wanted.items():
-        row = existing.get(key)
-        if row is None:
-            db.session.add(JobRoleTarget(job_role_id=key[0], competence_id=key[1], level=level))
-            changed_roles.add(key[0])
-        elif row.level != level:
-            row.level = level
-            changed_roles.add(key[0])
-    for key, row in existing.items():
-        if key not in wanted:
-            db.session.delete(row)
-            changed_roles.add(key[0])
-    codes = {row.id: code for code, row in roles.items()}
-    return [f"updated targets of job role {codes[role_id]}" for role_id in sorted(changed_roles)]
-
-
-def active_job_roles() -> list[JobRole]:
-    return list(
-        db.session.scalars(
-            db.select(JobRole).where(JobRole.is_retired.is_(False)).order_by(JobRole.position)
-        )
-    )
-
-
-def active_competences() -> list[Competence]:
-    return list(
-        db.session.scalars(
-            db.select(Competence)
-            .where(Competence.is_retired.is_(False))
-            .order_by(Competence.position)
-        )
-    )
-
+from app.framework.models import Competence, CompetenceArea
+from app.framework.services import targets_for
 
 # --- Evidence and current levels ---------------------------------------------------------
 
@@ -379,22 +252,9 @@ class CompetenceRow:
         return self.target is None or self.state.level >= self.target
 
 
-def targets_for(job_role_id: int | None) -> dict[int, int]:
-    if job_role_id is None:
-        return {}
-    return dict(
-        db.session.execute(
-            select(JobRoleTarget.competence_id, JobRoleTarget.level).where(
-                JobRoleTarget.job_role_id == job_role_id
-            )
-        ).all()
-    )
-
-
 def learner_profile(user_id: int, job_role_id: int | None) -> list[CompetenceRow]:
     """Every active competence with the learner's level, target, gap and the courses that
     close the gap; a fixed number of queries."""
-    from app.courses.models import Course, CourseCompetence, Enrolment
 
     competences = list(
         db.session.scalars(
@@ -431,7 +291,3 @@ def learner_profile(user_id: int, job_role_id: int | None) -> list[CompetenceRow
         courses = [course for level, course in offers.get(competence.id, []) if level >= wanted]
         rows.append(CompetenceRow(competence, state, target, courses if target else []))
     return rows
-
-
-def scale() -> dict[int, ProficiencyLevel]:
-    return {row.level: row for row in db.session.scalars(select(ProficiencyLevel))}

@@ -21,14 +21,21 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
-from app.auth.forms import ConfirmForm
-from app.competences import assignments, reports, services
+from app.auth.models import User
+from app.auth.services import institution_by_slug, institutions, set_role
+from app.competences import reports, services
 from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
+from app.competences.models import Evidence
 from app.core.database import local_today
+from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
 from app.core.params import arg_id
 from app.core.permissions import roles_required
+from app.courses import assignments
+from app.courses.services import course_options
 from app.extensions import db
+from app.framework import services as framework
+from app.framework.models import CompetenceArea
 
 bp = Blueprint("competences", __name__)
 
@@ -43,7 +50,7 @@ def level_choices(scale: dict, language: str) -> list[SelectChoice]:
 def mine():
     language = current_language()
     rows = services.learner_profile(current_user.id, current_user.job_role_id)
-    scale = services.scale()
+    scale = framework.scale()
     form = SelfAssessmentForm()
     form.competence_id.choices = [
         SelectChoice(row.competence.id, row.competence.name(language)) for row in rows
@@ -80,7 +87,6 @@ def mine():
 
 def _institution_for_request():
     """HR see their own institution only; an administrator may pick any."""
-    from app.auth.services import institution_by_slug
 
     if current_user.has_role("admin"):
         slug = request.args.get("institution")
@@ -146,9 +152,6 @@ def matrix_rows_html(
 @bp.route("/hr/matrix")
 @roles_required("hr", "admin")
 def matrix():
-    from app.auth.services import institutions
-    from app.competences.models import CompetenceArea
-    from app.courses.services import course_options
 
     institution = _institution_for_request()
     query = _matrix_filter(institution.id)
@@ -159,8 +162,8 @@ def matrix():
         institutions=institutions() if current_user.has_role("admin") else [],
         matrix=reports.build_matrix(query),
         query=query,
-        scale=services.scale(),
-        job_roles=services.active_job_roles(),
+        scale=framework.scale(),
+        job_roles=framework.active_job_roles(),
         areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
         courses=course_options(language),
         export_args={key: value for key, value in request.args.items() if value},
@@ -200,7 +203,6 @@ RATERS = ("hr", "admin", "trainer", "assessor")
 def _person_in_scope(user_id: int):
     """The person, if the current rater may see them: HR, trainers and assessors their own
     institution's staff, an administrator anyone."""
-    from app.auth.models import User
 
     person = db.get_or_404(User, user_id)
     if not current_user.has_role("admin") and person.institution_id != current_user.institution_id:
@@ -213,11 +215,11 @@ def _person_in_scope(user_id: int):
 def employee(user_id: int):
     person = _person_in_scope(user_id)
     language = current_language()
-    scale = services.scale()
+    scale = framework.scale()
     form = RatingForm()
     form.competence_id.choices = [
         SelectChoice(competence.id, competence.name(language))
-        for competence in services.active_competences()
+        for competence in framework.active_competences()
     ]
     form.level.choices = level_choices(scale, language)
     is_self = person.id == current_user.id
@@ -255,8 +257,6 @@ def employee(user_id: int):
 @bp.route("/hr/assignments", methods=["GET", "POST"])
 @roles_required("hr", "admin")
 def assignments_page():
-    from app.auth.models import User
-    from app.courses.services import course_options
 
     institution = _institution_for_request()
     language = current_language()
@@ -273,7 +273,7 @@ def assignments_page():
         SelectChoice(person.id, person.full_name) for person in people
     ]
     form.job_role_id.choices = [SelectChoice(0, _("No job role"))] + [
-        SelectChoice(role.id, role.name(language)) for role in services.active_job_roles()
+        SelectChoice(role.id, role.name(language)) for role in framework.active_job_roles()
     ]
     if form.validate_on_submit():
         try:
@@ -318,8 +318,6 @@ def summary():
 @bp.route("/hr/evidence/<int:evidence_id>/correct", methods=["GET", "POST"])
 @roles_required(*RATERS)
 def correct(evidence_id: int):
-    from app.competences.models import Evidence
-
     old = db.get_or_404(Evidence, evidence_id)
     person = _person_in_scope(old.user_id)
     if old.source != "rating":
@@ -329,7 +327,7 @@ def correct(evidence_id: int):
     language = current_language()
     form = RatingForm()
     form.competence_id.choices = [SelectChoice(old.competence_id, old.competence.name(language))]
-    form.level.choices = level_choices(services.scale(), language)
+    form.level.choices = level_choices(framework.scale(), language)
     if request.method == "GET":
         form.competence_id.data, form.level.data = old.competence_id, old.level
     if form.validate_on_submit():
@@ -349,8 +347,6 @@ def correct(evidence_id: int):
 @roles_required("hr", "admin")
 def assessors():
     """HR appoint assessors among the staff of their own institution."""
-    from app.auth.models import User
-    from app.auth.services import set_role
 
     institution = _institution_for_request()
     if request.method == "POST":

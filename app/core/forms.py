@@ -5,13 +5,27 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, IntegerField
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, SelectMultipleField, SubmitField, widgets
 
 from app.core.security import MAX_ID
 
 
 def strip_filter(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+class CheckboxList(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for POST buttons, so each carries its CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))
 
 
 class FiniteDecimalField(DecimalField):

@@ -9,6 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.courses.packages import PackageError, export_zip, import_zip
+from app.courses.services import get_course
 from app.courses.sync import ContentError, check_folder, sync_folder
 from app.extensions import db
 
@@ -55,9 +57,6 @@ def init_app(app: Flask) -> None:
     @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
     def export_command(slug: str, output: Path) -> None:
         """Write the course's newest revision as a zip of its folder (the courses/ format)."""
-        from app.courses.packages import PackageError, export_zip
-        from app.courses.services import get_course
-
         course = get_course(slug)
         if course is None:
             raise click.ClickException(f"no course '{slug}'")
@@ -71,8 +70,6 @@ def init_app(app: Flask) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def import_command(file: Path) -> None:
         """Load a course zip: validated like `flask courses check`; all or nothing."""
-        from app.courses.packages import PackageError, import_zip
-
         try:
             course = import_zip(file.read_bytes(), label=file.name)
         except PackageError as error:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from app.competences.loader import Framework
 from app.core.i18n import pick_language
 from app.courses.material_models import CoursePage
 from app.courses.materials import (
@@ -22,6 +21,7 @@ from app.courses.materials import (
     SourceEntry,
 )
 from app.extensions import db
+from app.framework.loader import Framework
 
 # Headings and labels of the pages the platform makes, in the course languages.
 LABELS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.core.content import watch
 from app.core.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.framework.models import JobRole
 
 
 class Course(db.Model):
@@ -151,6 +152,25 @@ class CourseTrainer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user = relationship("User")
+
+
+class CourseAssignment(db.Model):
+    """HR assigns a course to one employee or to everyone of a job role in their institution."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    job_role_id: Mapped[int | None] = mapped_column(ForeignKey("job_role.id"), index=True)
+    due_on: Mapped[date]
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    course = relationship("Course")
+    user = relationship("User", foreign_keys=[user_id])
+    job_role: Mapped[JobRole | None] = relationship()
 
 
 # What learners see of a course: the catalogue and lesson pages cache it by content version.

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import shutil
 import stat
 import tempfile
 import zipfile
@@ -12,23 +10,14 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from flask import current_app
-from sqlalchemy import func, select
-
+from app.core.markdown import outline
 from app.core.sources import Problem
-from app.courses.loader import (
-    COURSE_FILE,
-    FRAMEWORK_FILE,
-    LESSON_NAME_RE,
-    LINK_RE,
-    MAX_ASSET_BYTES,
-    QUIZ_NAME_RE,
-)
 from app.courses.materials import GLOSSARY_FILE, MATERIALS_DIR, PAGE_NAME_RE, SOURCES_FILE
-from app.courses.models import Course, CourseRevision
-from app.extensions import db
+from app.courses.models import Course
+from app.courses.revisions import blob_path, inside_folder, latest_revision, staging_folder
+from app.courses.sources import COURSE_FILE, LESSON_NAME_RE, MAX_ASSET_BYTES, QUIZ_NAME_RE
+from app.courses.sync import ContentError, check_folder, sync_folder
 
-TEXT_SUFFIXES = (".yml", ".yaml", ".md")
 # A zip is read whole into memory and extracted to a temporary folder: these bound both. A
 # course is text and some images: each file within the loader's 5 MB, all within 50 MB.
 MAX_ZIP_BYTES = 20 * 1024 * 1024
@@ -48,6 +37,7 @@ DAMAGED_ZIP_ERRORS = (
     RuntimeError,
     ValueError,
 )
+
 # Fixed timestamps make the same content give the same zip, byte for byte.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
@@ -60,93 +50,6 @@ class PackageError(Exception):
         self.problems = problems
 
 
-def _blob_path(digest: str) -> Path:
-    return Path(current_app.config["STORAGE_DIR"]) / "blobs" / digest[:2] / digest
-
-
-def snapshot(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """The course folder's text files verbatim, and its other files by SHA-256 (stored as blobs)."""
-    files: dict[str, str] = {}
-    assets: dict[str, str] = {}
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        name = path.relative_to(folder).as_posix()
-        data = path.read_bytes()
-        if path.suffix in TEXT_SUFFIXES:
-            files[name] = data.decode("utf-8")
-            continue
-        assets[name] = store_blob(data)
-    return files, assets
-
-
-def latest_revision(course_id: int) -> CourseRevision | None:
-    return db.session.scalar(
-        select(CourseRevision)
-        .where(CourseRevision.course_id == course_id)
-        .order_by(CourseRevision.number.desc())
-        .limit(1)
-    )
-
-
-def record_revision(
-    course: Course, folder: Path, source: str, author_id: int | None = None
-) -> CourseRevision | None:
-    """Keep the folder as the course's newest revision, unless it is the same content."""
-    latest = latest_revision(course.id)
-    if latest is not None and latest.content_hash == course.content_hash:
-        return None
-    files, assets = snapshot(folder)
-    number = (
-        db.session.scalar(
-            select(func.max(CourseRevision.number)).where(CourseRevision.course_id == course.id)
-        )
-        or 0
-    ) + 1
-    revision = CourseRevision(
-        course_id=course.id,
-        number=number,
-        content_hash=course.content_hash,
-        files=files,
-        assets=assets,
-        author_id=author_id,
-        source=source,
-    )
-    db.session.add(revision)
-    return revision
-
-
-def write_revision(revision: CourseRevision, folder: Path) -> None:
-    """The revision's files into `folder`, exactly as they were read."""
-    write_files(revision.files, revision.assets, folder)
-
-
-def store_blob(data: bytes) -> str:
-    """Keep a file in the blob store; return its SHA-256, which names it there."""
-    digest = hashlib.sha256(data).hexdigest()
-    blob = _blob_path(digest)
-    if not blob.exists():
-        blob.parent.mkdir(parents=True, exist_ok=True)
-        blob.write_bytes(data)
-    return digest
-
-
-def blob_bytes(digest: str) -> bytes:
-    return _blob_path(digest).read_bytes()
-
-
-def write_files(files: dict[str, str], assets: dict[str, str], folder: Path) -> None:
-    """A course's text files and blob-stored assets into `folder`, byte for byte."""
-    for name, text in files.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("utf-8"))
-    for name, digest in assets.items():
-        target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_blob_path(digest), target)
-
-
 def export_zip(course: Course) -> bytes:
     """The course's newest revision as a zip of its folder (`<slug>/course.yml`, ...)."""
     revision = latest_revision(course.id)
@@ -155,7 +58,7 @@ def export_zip(course: Course) -> bytes:
     buffer = io.BytesIO()
     entries = {name: text.encode("utf-8") for name, text in revision.files.items()}
     entries.update(
-        {name: _blob_path(digest).read_bytes() for name, digest in revision.assets.items()}
+        {name: blob_path(digest).read_bytes() for name, digest in revision.assets.items()}
     )
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(entries):
@@ -287,8 +190,8 @@ def _used_files(folder: Path) -> set[str]:
     for path in _authored_files(folder):
         used.add(path.relative_to(folder).as_posix())
         text = path.read_text(encoding="utf-8", errors="replace")
-        for match in LINK_RE.finditer(text):
-            target = PurePosixPath(match["target"].partition("#")[0])
+        for link in outline(text).links:
+            target = PurePosixPath(link.target.partition("#")[0])
             if target.parts and not target.is_absolute() and ".." not in target.parts:
                 used.add(str(target))
     return used
@@ -313,8 +216,6 @@ def open_package(data: bytes, root: Path, label: str = "package.zip") -> Package
 
     Raises PackageError with every problem; nothing of the package is kept anywhere yet.
     """
-    from app.courses.sync import check_folder
-
     extracted = unpack(data, root, label)
     folder = staging_folder(root / "staging", "course")
     folder.rmdir()
@@ -330,8 +231,6 @@ def open_package(data: bytes, root: Path, label: str = "package.zip") -> Package
 
 def load_package(package: Package, author_id: int | None = None) -> Course:
     """Load a checked package like a course folder; its files go live when the load commits."""
-    from app.courses.sync import ContentError, sync_folder
-
     try:
         report = sync_folder(package.folder, origin="import", author_id=author_id)
     except ContentError as error:
@@ -350,31 +249,3 @@ def import_zip(data: bytes, author_id: int | None = None, label: str = "package.
     """Validate the zip as `flask courses check` would and load it; all or nothing."""
     with tempfile.TemporaryDirectory() as tmp:
         return load_package(open_package(data, Path(tmp), label), author_id)
-
-
-def staging_folder(root: Path, name: str) -> Path:
-    """An empty course folder `root/name` beside this installation's competence framework.
-
-    A course from a zip or a draft is checked and loaded as one course folder of `courses/`.
-    """
-    root.mkdir(parents=True, exist_ok=True)
-    framework = Path(current_app.config["COURSES_DIR"]) / FRAMEWORK_FILE
-    if framework.exists():
-        shutil.copyfile(framework, root / FRAMEWORK_FILE)
-    folder = root / name
-    folder.mkdir()
-    return folder
-
-
-def inside_folder(problems: list[Problem], folder: Path) -> list[Problem]:
-    """Problems named by their path inside the course folder, as the author knows the file."""
-    marker = f"{folder.name}/"
-    return [
-        Problem(
-            p.path.split(marker, 1)[1] if marker in p.path else p.path,
-            p.line,
-            p.message,
-            p.is_warning,
-        )
-        for p in problems
-    ]

@@ -7,9 +7,7 @@ from pathlib import Path
 from flask import current_app
 
 from app.core.markdown import render_markdown
-from app.courses.loader import (
-    lesson_link_target,
-)
+from app.courses.links import lesson_link_target
 from app.courses.materials import page_link_target
 
 

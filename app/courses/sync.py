@@ -14,19 +14,12 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import Institution
 from app.auth.partners import PARTNERS
-from app.competences.models import Competence
-from app.competences.services import sync_framework
 from app.core import events
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.files import STAGING, move_on_commit
 from app.core.sources import Problem
-from app.courses.loader import (
-    Catalogue,
-    CourseSource,
-    LessonFile,
-    load_catalogue,
-)
+from app.courses.loader import load_catalogue
 from app.courses.material_services import lesson_outcomes_markdown, sync_pages
 from app.courses.models import (
     Course,
@@ -36,7 +29,11 @@ from app.courses.models import (
     LessonText,
 )
 from app.courses.rendering import render_lesson_html, storage_path
+from app.courses.revisions import record_revision
+from app.courses.sources import Catalogue, CourseSource, LessonFile
 from app.extensions import db
+from app.framework.models import Competence
+from app.framework.services import sync_framework
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +87,6 @@ def sync_folder(
     can be exported again exactly as it was loaded. `revision_source` names where the revision
     came from (the folder, a zip, the editor); by default the origin.
     """
-    from app.courses.packages import record_revision
-
     source_name = revision_source or origin
     catalogue = check_folder(root)
     if catalogue.errors:

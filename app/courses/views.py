@@ -20,15 +20,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from app.competences.services import active_competences
 from app.core.content import cached
 from app.core.database import local_today
 from app.core.i18n import LANGUAGES, current_language
 from app.core.permissions import public, roles_required
 from app.courses import hooks, material_services, progress, rendering, services
+from app.courses.assignments import assignments_for
 from app.courses.forms import CompleteLessonForm, EnrolForm
 from app.courses.trainers import can_edit
 from app.extensions import db
+from app.framework.services import active_competences
 
 bp = Blueprint("courses", __name__)
 
@@ -256,8 +257,6 @@ def course_file(slug: str, name: str):
 @bp.route("/my/learning")
 @roles_required("learner")
 def my_learning():
-    from app.competences.assignments import assignments_for
-
     groups = services.my_learning(current_user.id, current_language())
     completed = {card.course.id for card in groups["completed"]}
     assigned = [row for row in assignments_for(current_user) if row.course_id not in completed]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.courses.loader import CourseSource
+    from app.courses.sources import CourseSource
 
 # Words per minute for studying a lesson: slower than reading for pleasure, because learners
 # read to apply what they read, follow tables, examples and links, and reread.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from app.auth.models import User
+from app.auth.models import Institution, User
+from app.auth.passwords import hash_password
 from app.auth.services import (
     UserData,
     create_user,
@@ -14,9 +17,12 @@ from app.auth.services import (
     institutions,
     seed_institutions,
 )
-from app.competences.models import JobRole
-from app.courses.models import Course, CourseTrainer
+from app.competences.models import Evidence
+from app.core.database import utcnow
+from app.courses.models import Course, CourseCompetence, CourseTrainer, Enrolment
 from app.extensions import db
+from app.framework.models import Competence, JobRole
+from app.quizzes.models import Quiz, QuizAttempt
 
 
 @dataclass(frozen=True)
@@ -110,17 +116,6 @@ def seed_employees(count: int, seed: int = 2026) -> int:
 
     Written with bulk inserts so that thousands of employees take seconds, not minutes.
     """
-    import random
-    import secrets
-
-    from sqlalchemy import insert
-
-    from app.auth.models import Institution
-    from app.auth.passwords import hash_password
-    from app.competences.models import Competence, Evidence
-    from app.core.database import utcnow
-    from app.courses.models import Course, CourseCompetence, Enrolment
-    from app.quizzes.models import Quiz, QuizAttempt
 
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     institutions = list(db.session.scalars(select(Institution).order_by(Institution.id)))

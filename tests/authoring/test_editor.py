@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.authoring.models import CourseDraft
 from app.courses.models import CourseRevision, CourseTrainer, Lesson, LessonProgress, LessonText
-from app.courses.packages import latest_revision, write_revision
+from app.courses.revisions import latest_revision, write_revision
 from app.courses.services import get_course
 from app.courses.sync import sync_folder
 from app.extensions import db

@@ -76,7 +76,7 @@ def test_the_credential_carries_the_course_competences_and_esco(app, certificate
     (alignment,) = achievement["alignment"]
     assert alignment["targetCode"] == "activation-planning"
     with app.app_context():
-        from app.competences.models import Competence
+        from app.framework.models import Competence
 
         esco = db.session.scalar(
             db.select(Competence.esco_uri).where(Competence.code == "activation-planning")

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.competences.assignments import AssignmentError, assign, overdue
-from app.competences.models import JobRole
 from app.core.database import local_today
+from app.courses.assignments import AssignmentError, assign, overdue
 from app.courses.models import Enrolment
 from app.courses.services import get_course
 from app.extensions import db
+from app.framework.models import JobRole
 from tests.conftest import login, post
 
 

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.competences import reports
-from app.competences.models import Competence, CompetenceArea, Evidence
+from app.competences.models import Evidence
 from app.core.database import count_queries
 from app.extensions import db
+from app.framework.models import Competence, CompetenceArea
 from tests.conftest import login
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.competences.models import Competence, Evidence
+from app.competences.models import Evidence
 from app.competences.services import (
     EvidenceError,
     EvidenceInput,
@@ -19,6 +19,7 @@ from app.competences.services import (
 )
 from app.courses.services import get_course
 from app.extensions import db
+from app.framework.models import Competence
 from app.quizzes import services as quizzes
 from tests.conftest import login, post
 

@@ -6,9 +6,10 @@ import shutil
 
 from sqlalchemy import select
 
-from app.competences.models import Competence, Evidence
+from app.competences.models import Evidence
 from app.competences.services import EvidenceInput, record_evidence
 from app.extensions import db
+from app.framework.models import Competence
 from tests.conftest import COURSES
 
 

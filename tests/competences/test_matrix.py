@@ -10,10 +10,10 @@ import openpyxl
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.competences.models import Competence, JobRole
 from app.competences.services import EvidenceInput, record_evidence
 from app.core.database import count_queries
 from app.extensions import db
+from app.framework.models import Competence, JobRole
 from tests.conftest import login
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.competences.models import Competence, Evidence, JobRole
+from app.competences.models import Evidence
 from app.competences.services import EvidenceInput, record_evidence
 from app.core.database import count_queries
 from app.extensions import db
+from app.framework.models import Competence, JobRole
 from tests.conftest import login, post
 
 
@@ -56,7 +57,7 @@ def test_courses_that_close_a_gap_are_offered(app, client, courses, make_user):
     learner = make_user()
     with app.app_context():
         role = db.session.scalar(select(JobRole).where(JobRole.code == "social-worker-csd"))
-        from app.competences.models import JobRoleTarget
+        from app.framework.models import JobRoleTarget
 
         for target in db.session.scalars(
             select(JobRoleTarget).where(JobRoleTarget.job_role_id == role.id)

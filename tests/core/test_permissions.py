@@ -143,8 +143,8 @@ def _submitted_attempt(app, user_id: int) -> tuple[int, int]:
 
 
 def _rating(app, user_id: int) -> int:
-    from app.competences.models import Competence
     from app.competences.services import EvidenceInput, record_evidence
+    from app.framework.models import Competence
 
     with app.app_context():
         competence = db.session.scalar(db.select(Competence.id))

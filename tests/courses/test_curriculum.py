@@ -13,12 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.partners import PARTNERS
-from app.competences.models import Competence, JobRole
 from app.courses.loader import load_catalogue
 from app.courses.models import Course, Lesson
 from app.courses.sync import sync_folder
 from app.courses.workload import estimate
 from app.extensions import db
+from app.framework.models import Competence, JobRole
 from app.quizzes.models import QuizItem
 
 ROOT = Path(__file__).parents[2]

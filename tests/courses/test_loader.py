@@ -126,7 +126,9 @@ def test_link_text_must_say_where_it_goes(tree: Path, text: str):
     path = tree / "alpha" / "02-second.hr.md"
     lines = path.read_text().splitlines()
     path.write_text("\n".join([*lines, "", f"Više informacija [{text}](https://www.hzz.hr)."]))
-    expected = f"alpha/02-second.hr.md:{len(lines) + 2}: link text '{text}' does not say where"
+    # The text as readers see it (the parse tree's): **ovdje** is shown as "ovdje".
+    shown = text.strip("*")
+    expected = f"alpha/02-second.hr.md:{len(lines) + 2}: link text '{shown}' does not say where"
     assert any(expected in m for m in messages(tree)), messages(tree)
 
 
@@ -191,3 +193,29 @@ def test_framework_errors_have_lines(tree: Path):
         f"competences.yml:{lines.index('    area: nowhere') + 1}: unknown area 'nowhere'" in found
     )
     assert f"competences.yml:{lines.index('      cooperation: 7') + 1}: a target level" in found
+
+
+def test_links_are_read_from_the_parse_tree(tree: Path):
+    """What a reader gets is checked: a link in fenced code is code; a reference-style link
+    and one inside an admonition are links, reported at their lines."""
+    path = tree / "alpha" / "01-first.sl.md"
+    lines = path.read_text().splitlines()
+    extra = [
+        "",
+        "```",
+        "[not a link](nowhere.md)",
+        "```",
+        "",
+        '!!! note "Opomba"',
+        "    Glej [vire][v].",
+        "",
+        "[v]: images/missing.png",
+    ]
+    path.write_text("\n".join([*lines, *extra]) + "\n")
+    found = messages(tree)
+    assert not any("nowhere.md" in m for m in found)
+    reference = len(lines) + 7
+    assert any(
+        f"alpha/01-first.sl.md:{reference}: broken link: no file 'images/missing.png'" in m
+        for m in found
+    ), found

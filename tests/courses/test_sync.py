@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.competences.models import Competence
 from app.courses import progress, services, sync
 from app.courses.models import Course, Lesson, LessonProgress, LessonText
 from app.extensions import db
+from app.framework.models import Competence
 from tests.conftest import COURSES
 
 

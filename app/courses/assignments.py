@@ -9,9 +9,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.competences.models import CourseAssignment
 from app.core.errors import DomainError
-from app.courses.models import Course, Enrolment
+from app.courses.models import Course, CourseAssignment, Enrolment
 from app.extensions import db
 
 

@@ -1,0 +1,1 @@
+"""The competence framework: areas, competences, proficiency levels, job roles and targets."""
