@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 from app.core.sources import Problem
 from app.questions.values import percent_to_fraction
@@ -47,7 +48,7 @@ class _HtmlToMarkdown(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.links: list[str | None] = []
-        self.lists: list[list] = []
+        self.lists: list[list[Any]] = []  # ["ul" or "ol", items so far]
         self.dropped: set[str] = set()
         self.hidden = 0
 
@@ -68,7 +69,7 @@ class _HtmlToMarkdown(HTMLParser):
             self.lists.append([tag, 0])
             self.parts.append("\n")
         elif tag == "li":
-            kind = self.lists[-1] if self.lists else ["ul", 0]
+            kind: list[Any] = self.lists[-1] if self.lists else ["ul", 0]
             kind[1] += 1
             bullet = f"{kind[1]}. " if kind[0] == "ol" else "- "
             self.parts.append("\n" + "    " * max(len(self.lists) - 1, 0) + bullet)

@@ -122,7 +122,9 @@ def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment
     db.session.flush()
 
 
-def grading_queue(course_ids: list[int] | None = None, grader_id: int | None = None):
+def grading_queue(
+    course_ids: list[int] | None = None, grader_id: int | None = None
+) -> list[AttemptAnswer]:
     """Essays waiting for a trainer, oldest first, without the grader's own; a fixed number
     of queries."""
     query = (
