@@ -9,7 +9,6 @@ from flask import (
     Response,
     abort,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -22,31 +21,27 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from app.auth.models import Institution
-from app.authoring import drafts, services
+from app.authoring import diffs, documents, drafts, lessons, publishing, services
+from app.authoring import history as revision_history
 from app.authoring.forms import (
     ActionForm,
     AddLessonForm,
-    LessonForm,
     MoveForm,
     NewCourseForm,
     PublishForm,
-    QuizForm,
     settings_form,
 )
 from app.authoring.issuers import issuer_choices
 from app.authoring.views import bp
 from app.core.i18n import current_language
-from app.core.markdown import render_markdown
-from app.core.params import parse_id
-from app.core.permissions import roles_required, wants_json
+from app.core.permissions import roles_required
 from app.courses.revisions import blob_bytes
 from app.courses.sources import COURSE_FILE, LESSON_NAME_RE, QUIZ_NAME_RE
 from app.extensions import db
 from app.framework.models import Competence
-from app.questions.markdown_format import parse_quiz
 
 
-def _editable(slug: str) -> drafts.WorkingCopy:
+def editable(slug: str) -> drafts.WorkingCopy:
     copy = drafts.working_copy(slug)
     if copy is None:
         abort(404)
@@ -55,7 +50,7 @@ def _editable(slug: str) -> drafts.WorkingCopy:
     return copy
 
 
-def _save(
+def save_and_commit(
     copy: drafts.WorkingCopy, path: str, save: Callable[[], bool]
 ) -> tuple[bool, drafts.EditConflict | None, drafts.WorkingCopy]:
     """Run one save and commit: (changed, None, copy), or the conflict with the copy as saved."""
@@ -67,7 +62,7 @@ def _save(
     except StaleDataError:
         # Another save of the same draft won the race: start again from what it saved.
         db.session.rollback()
-        copy = _editable(copy.slug)
+        copy = editable(copy.slug)
         return False, drafts.EditConflict(path, copy.files.get(path)), copy
     return changed, None, copy
 
@@ -113,7 +108,7 @@ def new_course():
         ]
         try:
             institution = form.institution.data if is_admin else current_user.institution.slug
-            copy = drafts.new_course(
+            copy = documents.new_course(
                 form.slug.data, institution, languages, form.title.data, current_user.id
             )
         except drafts.DraftError as error:
@@ -128,13 +123,13 @@ def new_course():
 @bp.route("/courses/<slug>/")
 @roles_required("trainer", "admin")
 def course(slug: str):
-    copy = _editable(slug)
-    entries = drafts.lessons(copy)
+    copy = editable(slug)
+    entries = lessons.lessons(copy)
     quiz_languages = [
         language for language in copy.languages if f"quiz.{language}.md" in copy.files
     ]
     titles = {
-        entry.slug: drafts.lesson_fields(
+        entry.slug: documents.lesson_fields(
             copy.files.get(entry.paths.get(copy.source_language, ""))
         ).title
         for entry in entries
@@ -145,20 +140,20 @@ def course(slug: str):
         title=copy.title(current_language()),
         entries=entries,
         titles=titles,
-        translations={entry.slug: drafts.translations(copy, entry) for entry in entries},
+        translations={entry.slug: lessons.translations(copy, entry) for entry in entries},
         quiz_languages=quiz_languages,
         add_form=AddLessonForm(),
         publish_form=PublishForm(),
         action_form=ActionForm(),
         move_form=MoveForm(),
-        latest=drafts.revisions(copy.course, limit=1) if copy.course else [],
+        latest=revision_history.revisions(copy.course, limit=1) if copy.course else [],
     )
 
 
 @bp.route("/courses/<slug>/settings", methods=["GET", "POST"])
 @roles_required("trainer", "admin")
 def settings(slug: str):
-    copy = _editable(slug)
+    copy = editable(slug)
     language = current_language()
     competences = list(
         db.session.scalars(
@@ -205,10 +200,10 @@ def settings(slug: str):
                 if form[f"level__{row.code}"].data
             ],
         }
-        _changed, conflict, copy = _save(
+        _changed, conflict, copy = save_and_commit(
             copy,
             COURSE_FILE,
-            lambda: drafts.save_meta(copy, changes, form.base_hash.data, current_user.id),
+            lambda: documents.save_meta(copy, changes, form.base_hash.data, current_user.id),
         )
         if conflict is None:
             flash(_("Settings saved in the draft."), "success")
@@ -227,11 +222,11 @@ def settings(slug: str):
 @bp.route("/courses/<slug>/lessons", methods=["POST"])
 @roles_required("trainer", "admin")
 def add_lesson(slug: str):
-    copy = _editable(slug)
+    copy = editable(slug)
     form = AddLessonForm()
     if form.validate_on_submit():
         try:
-            entry = drafts.add_lesson(copy, form.slug.data, form.title.data, current_user.id)
+            entry = lessons.add_lesson(copy, form.slug.data, form.title.data, current_user.id)
         except drafts.DraftError as error:
             flash(str(error), "error")
         else:
@@ -251,142 +246,14 @@ def add_lesson(slug: str):
     return redirect(url_for("authoring.course", slug=slug) + "#lessons")
 
 
-def _preview(copy: drafts.WorkingCopy, path: str, text: str, body_first_line: int, html: str):
-    problems = drafts.check_file(copy, path, text)
-    lines = text.splitlines()
-    return render_template(
-        "authoring/_preview.html",
-        html=html,
-        problems=problems,
-        lines=lines,
-        body_first_line=body_first_line,
-    )
-
-
-def _body_first_line(text: str) -> int:
-    """Where the body starts in the file the editor writes (the front matter comes first)."""
-    lines = text.splitlines()
-    closing = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), 0)
-    return closing + 3
-
-
-@bp.route("/courses/<slug>/lessons/<lesson_slug>/<language>", methods=["GET", "POST"])
-@roles_required("trainer", "admin")
-def lesson(slug: str, lesson_slug: str, language: str):
-    copy = _editable(slug)
-    entry = drafts.lesson_entry(copy, lesson_slug)
-    if entry is None or language not in copy.languages:
-        abort(404)
-    path = entry.paths.get(language)
-    current = copy.files.get(path) if path else None
-    is_source = language == copy.source_language
-    source_text = None if is_source else copy.files.get(entry.paths.get(copy.source_language, ""))
-    state = next(t for t in drafts.translations(copy, entry) if t.language == language)
-    form = LessonForm()
-    if request.method == "GET":
-        fields = drafts.lesson_fields(current or source_text)
-        if current is None:
-            # A new translation starts from the source text, to be translated in place.
-            fields.translated_from = None
-        form.title.data, form.summary.data = fields.title, fields.summary
-        form.minutes.data, form.body.data = fields.minutes, fields.body
-        form.base_hash.data = drafts.text_hash(current)
-    conflict = None
-    preview_html = None
-    if form.validate_on_submit():
-        if form.image.data:
-            upload = form.image.data
-            try:
-                snippet = drafts.add_image(
-                    copy,
-                    upload.filename or "image",
-                    upload.read(),
-                    form.image_alt.data,
-                    current_user.id,
-                )
-            except drafts.DraftError as error:
-                form.image.errors.append(str(error))
-            else:
-                db.session.commit()
-                form.body.data = (form.body.data or "").rstrip() + f"\n\n{snippet}\n"
-                form.image_alt.data = ""
-                flash(
-                    _(
-                        "The image was added at the end of the text as %(markdown)s.",
-                        markdown=snippet,
-                    ),
-                    "success",
-                )
-        recorded = drafts.lesson_fields(current).translated_from if current else None
-        if not is_source and (current is None or form.is_up_to_date.data):
-            recorded = drafts.version_of(source_text) if source_text else None
-        fields = drafts.LessonFields(
-            title=form.title.data,
-            summary=form.summary.data or "",
-            minutes=form.minutes.data,
-            body=form.body.data or "",
-            translated_from=None if is_source else recorded,
-        )
-        text = drafts.lesson_document(fields)
-        file_path = path or drafts.lesson_path(entry.position, lesson_slug, language)
-        if form.save.data and not form.image.errors:
-            changed, conflict, copy = _save(
-                copy,
-                file_path,
-                lambda: drafts.save_lesson(
-                    copy, lesson_slug, language, fields, form.base_hash.data, current_user.id
-                ),
-            )
-            if conflict is None:
-                if changed:
-                    flash(_("Saved in the draft. Learners see it once it is published."), "success")
-                return redirect(
-                    url_for(
-                        "authoring.lesson", slug=slug, lesson_slug=lesson_slug, language=language
-                    )
-                )
-            # The next save is a deliberate choice over their version.
-            form.base_hash.data = drafts.text_hash(conflict.current)
-            conflict.mine = text
-        files_url = url_for("authoring.draft_file", slug=slug, name="").rstrip("/")
-        preview_html = _preview(
-            copy,
-            file_path,
-            text,
-            _body_first_line(text),
-            drafts.preview_lesson(copy, fields.body, files_url),
-        )
-        if wants_json():
-            return jsonify(html=preview_html)
-    elif request.method == "POST" and wants_json():
-        return jsonify(html=render_template("authoring/_form_errors.html", form=form)), 422
-    versions = drafts.source_revisions(copy, lesson_slug) if not is_source else {}
-    recorded = drafts.recorded_source(current) if current else None
-    status = 409 if conflict else 422 if form.errors else 200
-    return render_template(
-        "authoring/lesson.html",
-        copy=copy,
-        title=copy.title(current_language()),
-        entry=entry,
-        language=language,
-        is_source=is_source,
-        state=state,
-        source_fields=drafts.lesson_fields(source_text) if source_text else None,
-        source_revision=versions.get(recorded) if recorded else None,
-        form=form,
-        conflict=conflict,
-        preview_html=preview_html,
-    ), status
-
-
 @bp.route("/courses/<slug>/lessons/<lesson_slug>/move", methods=["POST"])
 @roles_required("trainer", "admin")
 def move_lesson(slug: str, lesson_slug: str):
-    copy = _editable(slug)
+    copy = editable(slug)
     form = MoveForm()
     if form.validate_on_submit():
         try:
-            drafts.move_lesson(copy, lesson_slug, int(form.offset.data), current_user.id)
+            lessons.move_lesson(copy, lesson_slug, int(form.offset.data), current_user.id)
             db.session.commit()
         except drafts.DraftError as error:
             flash(str(error), "error")
@@ -396,11 +263,11 @@ def move_lesson(slug: str, lesson_slug: str):
 @bp.route("/courses/<slug>/lessons/<lesson_slug>/remove", methods=["POST"])
 @roles_required("trainer", "admin")
 def remove_lesson(slug: str, lesson_slug: str):
-    copy = _editable(slug)
+    copy = editable(slug)
     form = ActionForm()
     if form.validate_on_submit() and form.confirm.data:
         try:
-            drafts.remove_lesson(copy, lesson_slug, current_user.id)
+            lessons.remove_lesson(copy, lesson_slug, current_user.id)
             db.session.commit()
         except drafts.DraftError as error:
             flash(str(error), "error")
@@ -422,64 +289,10 @@ max_attempts: 3
 """
 
 
-@bp.route("/courses/<slug>/quiz/<language>", methods=["GET", "POST"])
-@roles_required("trainer", "admin")
-def quiz(slug: str, language: str):
-    copy = _editable(slug)
-    if language not in copy.languages:
-        abort(404)
-    path = f"quiz.{language}.md"
-    current = copy.files.get(path)
-    source = copy.files.get(f"quiz.{copy.source_language}.md")
-    form = QuizForm()
-    if request.method == "GET":
-        form.text.data = current or source or QUIZ_SKELETON.format(title=copy.title(language))
-        form.base_hash.data = drafts.text_hash(current)
-    conflict = None
-    preview_html = None
-    if form.validate_on_submit():
-        text = drafts.normalise(form.text.data or "")
-        if form.save.data:
-            changed, conflict, copy = _save(
-                copy,
-                path,
-                lambda: drafts.save_file(copy, path, text, form.base_hash.data, current_user.id),
-            )
-            if conflict is None:
-                if changed:
-                    flash(_("Saved in the draft. Learners see it once it is published."), "success")
-                return redirect(url_for("authoring.quiz", slug=slug, language=language))
-            form.base_hash.data = drafts.text_hash(conflict.current)
-            conflict.mine = text
-        parsed, _problems = parse_quiz(text, path)
-        preview_html = _preview(
-            copy,
-            path,
-            text,
-            1,
-            render_template(
-                "authoring/_quiz_preview.html",
-                quiz=parsed,
-                stems=[render_markdown(question.stem) for question in parsed.questions],
-            ),
-        )
-        if wants_json():
-            return jsonify(html=preview_html)
-    return render_template(
-        "authoring/quiz.html",
-        copy=copy,
-        title=copy.title(current_language()),
-        language=language,
-        form=form,
-        conflict=conflict,
-        preview_html=preview_html,
-    ), (409 if conflict else 200)
-
-
 @bp.route("/courses/<slug>/draft/files/<path:name>")
 @roles_required("trainer", "admin")
 def draft_file(slug: str, name: str):
-    copy = _editable(slug)
+    copy = editable(slug)
     digest = copy.assets.get(name)
     if digest is None:
         abort(404)
@@ -512,18 +325,18 @@ def _editor_url(slug: str, path: str) -> str | None:
 @bp.route("/courses/<slug>/publish", methods=["POST"])
 @roles_required("trainer", "admin")
 def publish(slug: str):
-    copy = _editable(slug)
+    copy = editable(slug)
     form = PublishForm()
     if not form.validate_on_submit():
         return redirect(url_for("authoring.course", slug=slug))
     try:
-        course = drafts.publish(copy, current_user, overwrite=form.overwrite.data == "1")
+        course = publishing.publish(copy, current_user, overwrite=form.overwrite.data == "1")
     except drafts.DraftError as error:
         flash(str(error), "error")
         return redirect(url_for("authoring.course", slug=slug))
     except drafts.StaleDraft as error:
         db.session.rollback()
-        changes = drafts.diff(error.latest.files, error.latest.assets, copy.files, copy.assets)
+        changes = diffs.diff(error.latest.files, error.latest.assets, copy.files, copy.assets)
         return render_template(
             "authoring/stale.html",
             copy=copy,
@@ -555,7 +368,7 @@ def publish(slug: str):
 @bp.route("/courses/<slug>/discard", methods=["POST"])
 @roles_required("trainer", "admin")
 def discard(slug: str):
-    copy = _editable(slug)
+    copy = editable(slug)
     form = ActionForm()
     if form.validate_on_submit() and form.confirm.data:
         is_new = copy.course is None
@@ -567,80 +380,3 @@ def discard(slug: str):
     elif form.validate_on_submit():
         flash(_("Tick the box to confirm that the draft should be discarded."), "error")
     return redirect(url_for("authoring.course", slug=slug))
-
-
-@bp.route("/courses/<slug>/history")
-@roles_required("trainer", "admin")
-def history(slug: str):
-    copy = _editable(slug)
-    revisions = drafts.revisions(copy.course) if copy.course else []
-    return render_template(
-        "authoring/history.html",
-        copy=copy,
-        title=copy.title(current_language()),
-        revisions=revisions,
-        action_form=ActionForm(),
-    )
-
-
-def _state(copy: drafts.WorkingCopy, key: str) -> tuple[dict, dict] | None:
-    """The files of a revision number, of the draft ('draft') or of nothing yet ('none')."""
-    if key == "draft":
-        return copy.files, copy.assets
-    if key == "none":
-        return {}, {}
-    number = parse_id(key)
-    if number is None or copy.course is None:
-        return None
-    found = drafts.revision(copy.course, number)
-    return (found.files, found.assets) if found else None
-
-
-@bp.route("/courses/<slug>/history/diff")
-@roles_required("trainer", "admin")
-def diff(slug: str):
-    copy = _editable(slug)
-    revisions = drafts.revisions(copy.course) if copy.course else []
-    numbers = [str(item.number) for item in revisions]
-    if copy.has_draft:
-        default_from, default_to = (numbers[0] if numbers else "none"), "draft"
-    else:
-        default_from = numbers[1] if len(numbers) > 1 else "none"
-        default_to = numbers[0] if numbers else "none"
-    old_key = request.args.get("from", default_from)
-    new_key = request.args.get("to", default_to)
-    old, new = _state(copy, old_key), _state(copy, new_key)
-    if old is None or new is None:
-        abort(404)
-    return render_template(
-        "authoring/diff.html",
-        copy=copy,
-        title=copy.title(current_language()),
-        revisions=revisions,
-        old_key=old_key,
-        new_key=new_key,
-        changes=drafts.diff(old[0], old[1], new[0], new[1]),
-    )
-
-
-@bp.route("/courses/<slug>/history/<int:number>/restore", methods=["POST"])
-@roles_required("trainer", "admin")
-def restore(slug: str, number: int):
-    copy = _editable(slug)
-    old = drafts.revision(copy.course, number) if copy.course else None
-    if old is None:
-        abort(404)
-    form = ActionForm()
-    if form.validate_on_submit() and form.confirm.data:
-        drafts.restore(copy, old, current_user.id)
-        db.session.commit()
-        flash(
-            _(
-                "Revision %(number)d is now the draft: publish it to make it current.",
-                number=number,
-            ),
-            "success",
-        )
-        return redirect(url_for("authoring.course", slug=slug))
-    flash(_("Tick the box to confirm that the draft should be replaced."), "error")
-    return redirect(url_for("authoring.history", slug=slug))

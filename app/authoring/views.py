@@ -125,5 +125,5 @@ def remove_trainer(slug: str):
     return redirect(url_for("authoring.trainers", slug=slug))
 
 
-# The editor's pages live in their own module on this blueprint.
-from app.authoring import editor_views  # noqa: E402, F401
+# The editor's pages live in modules of their own on this blueprint.
+from app.authoring import editor_views, history_views, lesson_views  # noqa: E402, F401

@@ -113,6 +113,7 @@ class FrontMatterFile:
     meta: Any
     body: str
     body_first_line: int  # line number of the body's first line in the file
+    front_matter_text: str = ""  # the YAML between the --- lines, as written
 
 
 def split_front_matter(text: str, path: str) -> FrontMatterFile:
@@ -125,7 +126,8 @@ def split_front_matter(text: str, path: str) -> FrontMatterFile:
             meta = parse_yaml("".join(lines[1:index]), path, first_line=2)
             if meta is None:
                 meta = LineDict()
-            return FrontMatterFile(meta, "".join(lines[index + 1 :]), index + 2)
+            front = "".join(lines[1:index])
+            return FrontMatterFile(meta, "".join(lines[index + 1 :]), index + 2, front)
     raise SourceError(Problem(path, 1, "front matter not closed: add a line with ---"))
 
 

@@ -25,16 +25,6 @@ LESSON = "/authoring/courses/alpha/lessons/first/sl"
 BASE_HASH_RE = re.compile(r'name="base_hash"[^>]*value="([0-9a-f]*)"')
 
 
-@pytest.fixture
-def trainer(app, courses, make_user):
-    """A trainer assigned to alpha (not to beta), logged in."""
-    user_id = make_user(roles={"trainer"}, full_name="Tina Trainer")
-    with app.app_context():
-        db.session.add(CourseTrainer(course_id=get_course("alpha").id, user_id=user_id))
-        db.session.commit()
-    return user_id
-
-
 def base_hash(client, path: str) -> str:
     match = BASE_HASH_RE.search(client.get(path).get_data(as_text=True))
     assert match, f"no base_hash on {path}"
