@@ -4,23 +4,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test audit install install-dev install-bench bench translations extract-messages lint format clean
+.PHONY: run test audit lock install install-dev install-bench bench translations extract-messages lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+# Installs come from the lock files in requirements/ (exact versions and hashes), so every
+# machine gets the same packages; `make lock` writes them again from pyproject.toml.
+PIP_LOCKED := $(BIN)/python -m pip install --quiet --require-hashes
+
+$(VENV)/.installed: $(BIN)/python requirements/base.txt
+	$(PIP_LOCKED) -r requirements/base.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: $(BIN)/python requirements/dev.txt
+	$(PIP_LOCKED) -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
 
-$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+$(VENV)/.installed-bench: $(BIN)/python requirements/bench.txt
+	$(PIP_LOCKED) -r requirements/bench.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
+LOCK := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(LOCK) -o requirements/base.txt pyproject.toml
+	$(LOCK) --extra dev -o requirements/dev.txt pyproject.toml
+	$(LOCK) --extra dev --extra bench -o requirements/bench.txt pyproject.toml
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -20,7 +20,8 @@ COLUMNS = (70, 630)
 INK, LINE, SI_FILL, HR_FILL = "#1b1b1b", "#444444", "#e3eefb", "#fbeee3"
 
 # The two routes from a last-resort benefit to social activation, as the basics course
-# teaches them (lesson 1 and the case studies); each box is (heading, detail).
+# teaches them (lesson 1 and the case studies); each box is (heading, detail). The Croatian
+# column follows Article 35 of the Social Welfare Act (NN 71/23) and the rulebook NN 152/22.
 PROCEDURES = {
     "sl": {
         "title": "Od denarne pomoči do socialne aktivacije",
@@ -33,10 +34,10 @@ PROCEDURES = {
             ("Spremljanje", "pregled načrta, naslednji korak"),
         ],
         "hr": [
-            ("Prva socialna storitev", "področni urad HZSR"),
-            ("Celovita ocena in načrtovanje", "položaj, potrebe, tveganja, moči"),
-            ("Individualni načrt sprememb", "cilji, koraki, roki, nosilci"),
-            ("Napotnica in HZZ", "npr. socialno mentorstvo, delo"),
+            ("Vloga na HZSR", "zajamčena minimalna naknada (ZSS)"),
+            ("Odločba HZSR", "priznana pravica"),
+            ("Obvestilo službi za zaposlovanje", "v osmih dneh (35. člen ZSS)"),
+            ("Sodelovanje HZSR in HZZ", "ukrepi socialne vključenosti (NN 152/22)"),
             ("Spremljanje", "pregled načrta, naslednji korak"),
         ],
     },
@@ -51,10 +52,10 @@ PROCEDURES = {
             ("Praćenje", "preispitivanje plana, sljedeći korak"),
         ],
         "hr": [
-            ("Prva socijalna usluga", "područni ured HZSR-a"),
-            ("Sveobuhvatna procjena i planiranje", "stanje, potrebe, rizici, snage"),
-            ("Individualni plan promjene", "ciljevi, koraci, rokovi, nositelji"),
-            ("Uputnica i HZZ", "npr. socijalno mentorstvo, rad"),
+            ("Zahtjev HZSR-u", "zajamčena minimalna naknada (ZSS)"),
+            ("Rješenje HZSR-a", "priznato pravo"),
+            ("Obavijest službi za zapošljavanje", "u roku od osam dana (čl. 35. ZSS)"),
+            ("Suradnja HZSR-a i HZZ-a", "mjere socijalne uključenosti (NN 152/22)"),
             ("Praćenje", "preispitivanje plana, sljedeći korak"),
         ],
     },
@@ -69,10 +70,10 @@ PROCEDURES = {
             ("Review", "review the plan, next step"),
         ],
         "hr": [
-            ("First social service", "HZSR regional office"),
-            ("Comprehensive assessment", "situation, needs, risks, strengths"),
-            ("Individual plan of change", "goals, steps, deadlines, who"),
-            ("Referral and HZZ", "e.g. social mentoring, work"),
+            ("Claim at HZSR", "guaranteed minimum benefit (ZSS)"),
+            ("HZSR decision", "the right is granted"),
+            ("Notice to the employment service", "within eight days (Art. 35 ZSS)"),
+            ("HZSR and HZZ cooperate", "social inclusion measures (NN 152/22)"),
             ("Review", "review the plan, next step"),
         ],
     },

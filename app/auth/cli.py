@@ -15,87 +15,90 @@ from app.core.i18n import LANGUAGES
 from app.extensions import db
 from app.framework.models import JobRole
 
+institutions = AppGroup("institutions", help="Partner institutions.")
+
+
+@institutions.command("list")
+def list_command() -> None:
+    """Print the institution slugs, one per line."""
+    for row in services.institutions():
+        click.echo(row.slug)
+
+
+@institutions.command("seed")
+def seed_command() -> None:
+    """Create or update the partner institutions of the project (idempotent)."""
+    created = services.seed_institutions()
+    db.session.commit()
+    click.echo(f"{len(created)} institutions created" if created else "Nothing changed.")
+
+
+@institutions.command("signatory")
+@click.option("--institution", "slug", required=True)
+@click.option("--name", required=True, help="Who signs the institution's certificates.")
+@click.option("--title", required=True, help="Their title, e.g. 'Director'.")
+def signatory_command(slug: str, name: str, title: str) -> None:
+    """Set who signs the institution's certificates (name and title on the PDF)."""
+    institution = services.institution_by_slug(slug)
+    if institution is None:
+        raise click.ClickException(f"unknown institution '{slug}'")
+    institution.signatory_name, institution.signatory_title = name.strip(), title.strip()
+    db.session.commit()
+    click.echo(f"{slug}: {institution.signatory_name}, {institution.signatory_title}")
+
+
+users = AppGroup("users", help="User accounts.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(("learner", *ASSIGNABLE_ROLES)),
+    help="Repeat for several roles; every account is a learner.",
+)
+@click.option("--institution", required=True, help="Institution slug.")
+@click.option("--language", type=click.Choice(LANGUAGES), default="sl", show_default=True)
+@click.option("--job-role", help="Job role id from competences.yml.")
+def create_command(email, full_name, roles, institution, language, job_role) -> None:
+    """Create an account. The password is read from stdin, or generated and printed."""
+
+    row = services.institution_by_slug(institution)
+    if row is None:
+        raise click.BadParameter(f"unknown institution '{institution}'", param_hint="--institution")
+    job_role_id = None
+    if job_role:
+        role_row = db.session.scalar(db.select(JobRole).where(JobRole.code == job_role))
+        if role_row is None:
+            raise click.BadParameter(f"unknown job role '{job_role}'", param_hint="--job-role")
+        job_role_id = role_row.id
+    generated = sys.stdin is None or sys.stdin.isatty()
+    password = services.generate_password() if generated else sys.stdin.readline().strip()
+    if not password:
+        password, generated = services.generate_password(), True
+    data = services.UserData(
+        email=email,
+        full_name=full_name,
+        institution_id=row.id,
+        language=language,
+        job_role_id=job_role_id,
+        roles=set(roles),
+    )
+    try:
+        user = services.create_user(data, password)
+    except services.EmailTaken:
+        raise click.UsageError(f"an account with e-mail {email} already exists") from None
+    except DomainError as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"created user {user.email} ({', '.join(sorted(user.roles))})")
+    if generated:
+        click.echo(f"password: {password}")
+
 
 def init_app(app: Flask) -> None:
-    institutions = AppGroup("institutions", help="Partner institutions.")
-
-    @institutions.command("list")
-    def list_command() -> None:
-        """Print the institution slugs, one per line."""
-        for row in services.institutions():
-            click.echo(row.slug)
-
-    @institutions.command("seed")
-    def seed_command() -> None:
-        """Create or update the partner institutions of the project (idempotent)."""
-        created = services.seed_institutions()
-        db.session.commit()
-        click.echo(f"{len(created)} institutions created" if created else "Nothing changed.")
-
-    @institutions.command("signatory")
-    @click.option("--institution", "slug", required=True)
-    @click.option("--name", required=True, help="Who signs the institution's certificates.")
-    @click.option("--title", required=True, help="Their title, e.g. 'Director'.")
-    def signatory_command(slug: str, name: str, title: str) -> None:
-        """Set who signs the institution's certificates (name and title on the PDF)."""
-        institution = services.institution_by_slug(slug)
-        if institution is None:
-            raise click.ClickException(f"unknown institution '{slug}'")
-        institution.signatory_name, institution.signatory_title = name.strip(), title.strip()
-        db.session.commit()
-        click.echo(f"{slug}: {institution.signatory_name}, {institution.signatory_title}")
-
-    users = AppGroup("users", help="User accounts.")
-
-    @users.command("create")
-    @click.option("--email", required=True)
-    @click.option("--name", "full_name", required=True)
-    @click.option(
-        "--role",
-        "roles",
-        multiple=True,
-        type=click.Choice(("learner", *ASSIGNABLE_ROLES)),
-        help="Repeat for several roles; every account is a learner.",
-    )
-    @click.option("--institution", required=True, help="Institution slug.")
-    @click.option("--language", type=click.Choice(LANGUAGES), default="sl", show_default=True)
-    @click.option("--job-role", help="Job role id from competences.yml.")
-    def create_command(email, full_name, roles, institution, language, job_role) -> None:
-        """Create an account. The password is read from stdin, or generated and printed."""
-
-        row = services.institution_by_slug(institution)
-        if row is None:
-            raise click.BadParameter(
-                f"unknown institution '{institution}'", param_hint="--institution"
-            )
-        job_role_id = None
-        if job_role:
-            role_row = db.session.scalar(db.select(JobRole).where(JobRole.code == job_role))
-            if role_row is None:
-                raise click.BadParameter(f"unknown job role '{job_role}'", param_hint="--job-role")
-            job_role_id = role_row.id
-        generated = sys.stdin is None or sys.stdin.isatty()
-        password = services.generate_password() if generated else sys.stdin.readline().strip()
-        if not password:
-            password, generated = services.generate_password(), True
-        data = services.UserData(
-            email=email,
-            full_name=full_name,
-            institution_id=row.id,
-            language=language,
-            job_role_id=job_role_id,
-            roles=set(roles),
-        )
-        try:
-            user = services.create_user(data, password)
-        except services.EmailTaken:
-            raise click.UsageError(f"an account with e-mail {email} already exists") from None
-        except DomainError as error:
-            raise click.UsageError(str(error)) from None
-        db.session.commit()
-        click.echo(f"created user {user.email} ({', '.join(sorted(user.roles))})")
-        if generated:
-            click.echo(f"password: {password}")
-
     app.cli.add_command(institutions)
     app.cli.add_command(users)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.content import watch
 from app.core.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 COUNTRIES = ("SI", "HR")
 INSTITUTION_KINDS = (
@@ -28,7 +28,7 @@ PARTNER_ROLES = ("lead", "project", "associated")
 ASSIGNABLE_ROLES = ("trainer", "assessor", "hr", "admin")
 
 
-class Institution(db.Model):
+class Institution(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
@@ -48,7 +48,7 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
@@ -83,7 +83,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
-class CourseDraft(db.Model):
+class CourseDraft(Model):
     """The unpublished working copy of one course's files, shared by the trainers of the course.
 
     Learners never see it: it reaches them only when it is published as a new revision. A draft
@@ -24,8 +25,8 @@ class CourseDraft(db.Model):
         ForeignKey("course.id", ondelete="CASCADE"), index=True
     )
     # The files as in the course folder: text verbatim, images by SHA-256 in the blob store.
-    files: Mapped[dict] = mapped_column(JSON)
-    assets: Mapped[dict] = mapped_column(JSON)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)
+    assets: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The revision the draft started from: publishing over a newer one needs a confirmation.
     base_revision: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

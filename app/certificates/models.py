@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
-class InstitutionKey(db.Model):
+class InstitutionKey(Model):
     """The public half of an institution's Ed25519 signing key; the private half stays on disk."""
 
     __table_args__ = (
@@ -37,7 +38,7 @@ class InstitutionKey(db.Model):
     institution = relationship("Institution")
 
 
-class CertificateCounter(db.Model):
+class CertificateCounter(Model):
     """Per institution: the serial sequence of the year and the next status-list slot.
 
     Issuing locks this row first, so one institution's certificates get gap-free serials and a
@@ -51,7 +52,7 @@ class CertificateCounter(db.Model):
     status_slots: Mapped[int] = mapped_column(default=0)
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __table_args__ = (
         # Exactly one certificate per learner and course, whoever or whatever issues it.
         UniqueConstraint("user_id", "course_id"),
@@ -68,10 +69,10 @@ class Certificate(db.Model):
     # What was attested, frozen at issue: later edits of names or courses do not change it.
     learner_name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2))
-    course_titles: Mapped[dict] = mapped_column(JSON)
+    course_titles: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_version: Mapped[str] = mapped_column(String(64))
     workload_hours: Mapped[int]
-    competences: Mapped[list] = mapped_column(JSON)
+    competences: Mapped[list[Any]] = mapped_column(JSON)
     signatory_name: Mapped[str] = mapped_column(String(200))
     signatory_title: Mapped[str] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
@@ -83,8 +84,8 @@ class Certificate(db.Model):
     issue_reason: Mapped[str] = mapped_column(Text, default="")
     status_index: Mapped[int]
     key_id: Mapped[int] = mapped_column(ForeignKey("institution_key.id"))
-    credential: Mapped[dict] = mapped_column(JSON)
-    pdf_languages: Mapped[list] = mapped_column(JSON)
+    credential: Mapped[dict[str, Any]] = mapped_column(JSON)
+    pdf_languages: Mapped[list[Any]] = mapped_column(JSON)
     # The PDF lives in the storage folder; its hash lets `flask certificates verify` check a copy.
     pdf_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)
     pdf_en_sha256: Mapped[str] = mapped_column(String(64), default="", index=True)

@@ -50,24 +50,34 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
-def verify_credential(document: dict[str, Any], now: datetime | None = None) -> FileCheck:
-    """Signature, issuer key, validity period and revocation of an OpenBadgeCredential."""
-    now = now or utcnow()
+class _Refused(Exception):
+    """A check failed: `check` is the verdict, with its reason."""
+
+    def __init__(self, reason: str, certificate: Certificate | None = None) -> None:
+        super().__init__(reason)
+        self.check = FileCheck(False, reason, certificate)
+
+
+def _check_kind(document: dict[str, Any]) -> None:
     if document.get("@context", [None])[:2] != [integrity.VC_V2, integrity.OB_V3]:
-        return FileCheck(False, "not an Open Badges 3.0 credential (@context)")
+        raise _Refused("not an Open Badges 3.0 credential (@context)")
     if "OpenBadgeCredential" not in document.get("type", []):
-        return FileCheck(False, "not an OpenBadgeCredential (type)")
+        raise _Refused("not an OpenBadgeCredential (type)")
+
+
+def _signing_key(document: dict[str, Any]) -> tuple[Institution, InstitutionKey]:
+    """The issuer and the published key the proof names; refused if either is not ours."""
     institution = _institution_from_issuer(document.get("issuer"))
     if institution is None:
-        return FileCheck(False, "the issuer is not an institution of this platform")
+        raise _Refused("the issuer is not an institution of this platform")
     try:
         proof = integrity.proofs(document)[0]
     except integrity.IntegrityError as error:
-        return FileCheck(False, str(error))
+        raise _Refused(str(error)) from error
     method = proof.get("verificationMethod", "")
     issuer_url = ob3.issuer_id(base_url(), institution.slug)
     if not isinstance(method, str) or not method.startswith(issuer_url + "#"):
-        return FileCheck(False, "the proof was not made with a key of the credential's issuer")
+        raise _Refused("the proof was not made with a key of the credential's issuer")
     key = db.session.scalar(
         select(InstitutionKey).where(
             InstitutionKey.institution_id == institution.id,
@@ -75,30 +85,59 @@ def verify_credential(document: dict[str, Any], now: datetime | None = None) -> 
         )
     )
     if key is None:
-        return FileCheck(False, "the signing key is not one the issuer has published")
+        raise _Refused("the signing key is not one the issuer has published")
+    return institution, key
+
+
+def _valid_from(document: dict[str, Any], key: InstitutionKey) -> datetime:
     valid_from = _parse_time(document.get("validFrom"))
     if valid_from is None:
-        return FileCheck(False, "the credential has no valid validFrom date")
+        raise _Refused("the credential has no valid validFrom date")
     # Credentials carry whole seconds: compare the key's lifetime at the same precision.
     created = key.created_at.replace(microsecond=0)
     if valid_from < created or (key.retired_at and valid_from > key.retired_at):
-        return FileCheck(False, "the credential is dated outside the signing key's lifetime")
-    try:
-        integrity.verify(document, integrity.public_key_from_multibase(key.public_key_multibase))
-    except integrity.IntegrityError as error:
-        return FileCheck(False, str(error))
+        raise _Refused("the credential is dated outside the signing key's lifetime")
+    return valid_from
+
+
+def _record(document: dict[str, Any], institution: Institution) -> Certificate:
     certificate = db.session.scalar(
         select(Certificate)
         .where(Certificate.institution_id == institution.id)
         .where(Certificate.code == str(document.get("id", "")).rsplit("/", 1)[-1])
     )
     if certificate is None:
-        return FileCheck(False, "the issuer has no record of this certificate")
+        raise _Refused("the issuer has no record of this certificate")
+    return certificate
+
+
+def _check_period(
+    document: dict[str, Any], certificate: Certificate, valid_from: datetime, now: datetime
+) -> None:
     if valid_from > now:
-        return FileCheck(False, "the credential is not valid yet", certificate)
-    valid_until = _parse_time(document.get("validUntil")) if "validUntil" in document else None
-    if "validUntil" in document and (valid_until is None or valid_until < now):
-        return FileCheck(False, f"expired on {document['validUntil']}", certificate)
+        raise _Refused("the credential is not valid yet", certificate)
+    if "validUntil" in document:
+        valid_until = _parse_time(document.get("validUntil"))
+        if valid_until is None or valid_until < now:
+            raise _Refused(f"expired on {document['validUntil']}", certificate)
+
+
+def verify_credential(document: dict[str, Any], now: datetime | None = None) -> FileCheck:
+    """Signature, issuer key, validity period and revocation of an OpenBadgeCredential."""
+    try:
+        _check_kind(document)
+        institution, key = _signing_key(document)
+        valid_from = _valid_from(document, key)
+        try:
+            integrity.verify(
+                document, integrity.public_key_from_multibase(key.public_key_multibase)
+            )
+        except integrity.IntegrityError as error:
+            raise _Refused(str(error)) from error
+        certificate = _record(document, institution)
+        _check_period(document, certificate, valid_from, now or utcnow())
+    except _Refused as refused:
+        return refused.check
     if certificate.revoked_at:
         return _revoked(certificate)
     return FileCheck(True, f"valid: {certificate.serial}", certificate)

@@ -8,13 +8,13 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.framework.models import Competence
 
 EVIDENCE_SOURCES = ("course", "quiz", "rating", "self")
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     """One immutable piece of evidence of a competence level; corrections supersede, never edit."""
 
     __table_args__ = (

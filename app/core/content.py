@@ -13,7 +13,7 @@ from sqlalchemy import String, event, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model, db
 
 T = TypeVar("T")
 
@@ -26,7 +26,7 @@ MAX_ENTRIES = 512
 _watched: tuple[type, ...] = ()
 
 
-class ContentVersion(db.Model):
+class ContentVersion(Model):
     """Changes whenever a watched row (a course, lesson, competence, institution) changes.
 
     Every worker compares it with the version its cache was built from, so a course published

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path, PurePosixPath
 
 from app.core.sources import (
@@ -13,9 +14,7 @@ from app.core.sources import (
     split_front_matter,
 )
 from app.core.validate import Checker
-from app.courses.materials import (
-    parse_outcomes,
-)
+from app.courses.outcomes import parse_outcomes
 from app.courses.sources import (
     LESSON_NAME_RE,
     QUIZ_NAME_RE,
@@ -27,52 +26,28 @@ from app.courses.sources import (
 )
 
 
-def read_lessons(check: Checker, folder: Path, course: CourseSource, digest) -> list[LessonSource]:
-    by_slug: dict[str, LessonSource] = {}
-    positions: dict[int, str] = {}
-    for path in sorted(folder.glob("*.md")):
-        shown = relative_path(path)
-        if QUIZ_NAME_RE.match(path.name):
-            continue
-        match = LESSON_NAME_RE.match(path.name)
-        if not match:
-            check.problems.append(
-                Problem(shown, 1, "a lesson file is named like 01-lesson-slug.sl.md")
-            )
-            continue
-        language, slug, position = match["language"], match["slug"], int(match["number"])
-        if language not in course.languages:
-            check.problems.append(
-                Problem(shown, 1, f"language '{language}' is not in the course's languages")
-            )
-            continue
-        if positions.setdefault(position, slug) != slug:
-            check.problems.append(
-                Problem(
-                    shown, 1, f"lesson number {position:02d} is used by '{positions[position]}' too"
-                )
-            )
-            continue
-        lesson = by_slug.setdefault(slug, LessonSource(slug, position))
-        if lesson.position != position:
-            check.problems.append(
-                Problem(
-                    shown,
-                    1,
-                    f"lesson '{slug}' has number {lesson.position:02d} in another language",
-                )
-            )
-            continue
-        raw = path.read_bytes()
-        digest.update(path.name.encode())
-        digest.update(raw)
-        claims = {claim.code: claim.level for claim in course.competences}
-        lesson_file = _lesson_file(check, shown, raw, language, claims)
-        if lesson_file is not None:
-            lesson.files[language] = lesson_file
-    lessons = sorted(by_slug.values(), key=lambda lesson: lesson.position)
+def _lesson_name(
+    name: str, course: CourseSource, positions: dict[int, str], by_slug: dict[str, LessonSource]
+) -> re.Match[str] | str:
+    """The parts of a lesson file's name, or what is wrong with it in its course."""
+    match = LESSON_NAME_RE.match(name)
+    if not match:
+        return "a lesson file is named like 01-lesson-slug.sl.md"
+    language, slug, position = match["language"], match["slug"], int(match["number"])
+    if language not in course.languages:
+        return f"language '{language}' is not in the course's languages"
+    if positions.setdefault(position, slug) != slug:
+        return f"lesson number {position:02d} is used by '{positions[position]}' too"
+    known = by_slug.get(slug)
+    if known is not None and known.position != position:
+        return f"lesson '{slug}' has number {known.position:02d} in another language"
+    return match
+
+
+def _check_complete(check: Checker, lessons: list[LessonSource], languages: list[str]) -> None:
+    """Every lesson in every language of the course."""
     for lesson in lessons:
-        for language in course.languages:
+        for language in languages:
             if language not in lesson.files and lesson.files:
                 any_file = next(iter(lesson.files.values()))
                 expected = f"{lesson.position:02d}-{lesson.slug}.{language}.md"
@@ -83,6 +58,30 @@ def read_lessons(check: Checker, folder: Path, course: CourseSource, digest) -> 
                         f"lesson '{lesson.slug}' is missing in '{language}' (expected {expected})",
                     )
                 )
+
+
+def read_lessons(check: Checker, folder: Path, course: CourseSource, digest) -> list[LessonSource]:
+    by_slug: dict[str, LessonSource] = {}
+    positions: dict[int, str] = {}
+    claims = {claim.code: claim.level for claim in course.competences}
+    for path in sorted(folder.glob("*.md")):
+        if QUIZ_NAME_RE.match(path.name):
+            continue
+        shown = relative_path(path)
+        match = _lesson_name(path.name, course, positions, by_slug)
+        if isinstance(match, str):
+            check.problems.append(Problem(shown, 1, match))
+            continue
+        slug = match["slug"]
+        lesson = by_slug.setdefault(slug, LessonSource(slug, int(match["number"])))
+        raw = path.read_bytes()
+        digest.update(path.name.encode())
+        digest.update(raw)
+        lesson_file = _lesson_file(check, shown, raw, match["language"], claims)
+        if lesson_file is not None:
+            lesson.files[match["language"]] = lesson_file
+    lessons = sorted(by_slug.values(), key=lambda lesson: lesson.position)
+    _check_complete(check, lessons, course.languages)
     if not lessons:
         check.error(1, "the course has no lessons")
     _check_translations(check, lessons, course.languages)

@@ -10,10 +10,7 @@ from app.core.sources import (
     Problem,
 )
 from app.core.validate import Checker
-from app.courses.materials import (
-    PageFile,
-    page_link_target,
-)
+from app.courses.materials import PageFile, page_link_target
 from app.courses.sources import CourseSource, LessonFile
 
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -80,6 +77,7 @@ VAGUE_LINK_TEXTS = {
 def _check_link(
     is_image: bool, target: str, text: str, lessons: set[str], assets: set[str], pages: set[str]
 ) -> str | None:
+    """What is wrong with one link or image; None if it leads somewhere."""
     if is_image and not text:
         return f"image '{target}' has no alt text: describe it in ![...]"
     if not is_image and text.strip("*_ .:").casefold() in VAGUE_LINK_TEXTS:
@@ -92,12 +90,26 @@ def _check_link(
         if target.split(":", 1)[0].lower() in ("http", "https", "mailto"):
             return None
         return f"link '{target}' uses a scheme that is not allowed"
-    if not is_image and lesson_link_target(target):
-        slug = lesson_link_target(target)[0]  # type: ignore[index]
-        return None if slug in lessons else f"broken internal link: no lesson '{slug}'"
-    if not is_image and page_link_target(target):
-        page = page_link_target(target)
+    if not is_image:
+        internal = _internal_link_problem(target, lessons, pages)
+        if internal is not False:
+            return internal
+    return _file_problem(is_image, target, assets)
+
+
+def _internal_link_problem(target: str, lessons: set[str], pages: set[str]) -> str | bool | None:
+    """A link to a lesson or a page: what is wrong with it (None: fine); False if it is not
+    one of those."""
+    lesson = lesson_link_target(target)
+    if lesson:
+        return None if lesson[0] in lessons else f"broken internal link: no lesson '{lesson[0]}'"
+    page = page_link_target(target)
+    if page:
         return None if page in pages else f"broken internal link: no page 'materials/{page}'"
+    return False
+
+
+def _file_problem(is_image: bool, target: str, assets: set[str]) -> str | None:
     path = PurePosixPath(target.partition("#")[0])
     if path.is_absolute() or ".." in path.parts:
         return f"link '{target}' must stay inside the course folder"

@@ -17,11 +17,8 @@ from app.core.sources import (
 from app.core.validate import LANGUAGES, Checker
 from app.courses.lesson_files import read_lessons
 from app.courses.links import check_body
-from app.courses.materials import (
-    check_outcomes_cover_claims,
-    load_materials,
-    parse_outcomes,
-)
+from app.courses.materials import load_materials
+from app.courses.outcomes import check_outcomes_cover_claims, parse_outcomes
 from app.courses.quiz_files import read_quiz
 from app.courses.sources import (
     ASSET_SUFFIXES,
@@ -92,6 +89,33 @@ def load_course(
     meta = check.mapping(data, 1, "the course metadata")
     if meta is None:
         return None, check.problems
+    course = _course_source(check, meta, folder, shown, known_institutions, framework)
+    digest = hashlib.sha256(raw)
+    course.lessons = read_lessons(check, folder, course, digest)
+    course.quiz, course.quiz_hash = read_quiz(check, folder, course, framework)
+    digest.update(course.quiz_hash.encode())
+    course.materials = load_materials(folder, course.languages, check.problems, digest)
+    for asset in course.assets:
+        digest.update(asset.encode())
+        digest.update((folder / asset).read_bytes())
+    course.content_hash = digest.hexdigest()
+    texts = [file for lesson in course.lessons for file in lesson.files.values()]
+    texts += [file for page in course.materials.pages for file in page.files.values()]
+    for text in texts:
+        check_body(check, text, course)
+    _check_workload(check, meta, course)
+    return course, check.problems
+
+
+def _course_source(
+    check: Checker,
+    meta: LineDict,
+    folder: Path,
+    shown: str,
+    known_institutions: set[str],
+    framework: Framework | None,
+) -> CourseSource:
+    """course.yml's fields, checked, as the course the lessons and quiz are read into."""
     check.keys(
         meta,
         {"slug", "title", "summary", "languages", "workload_hours", "institution"},
@@ -127,23 +151,7 @@ def load_course(
     )
     if course.outcomes:
         check_outcomes_cover_claims(check, course.outcomes, claims, key_line(meta, "outcomes"))
-    digest = hashlib.sha256(raw)
-    course.lessons = read_lessons(check, folder, course, digest)
-    course.quiz, course.quiz_hash = read_quiz(check, folder, course, framework)
-    digest.update(course.quiz_hash.encode())
-    course.materials = load_materials(folder, languages, check.problems, digest)
-    for asset in course.assets:
-        digest.update(asset.encode())
-        digest.update((folder / asset).read_bytes())
-    course.content_hash = digest.hexdigest()
-    for lesson in course.lessons:
-        for lesson_file in lesson.files.values():
-            check_body(check, lesson_file, course)
-    for page in course.materials.pages:
-        for page_file in page.files.values():
-            check_body(check, page_file, course)
-    _check_workload(check, meta, course)
-    return course, check.problems
+    return course
 
 
 def _check_workload(check: Checker, meta: LineDict, course: CourseSource) -> None:

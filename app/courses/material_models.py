@@ -7,10 +7,10 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.content import watch
-from app.extensions import db
+from app.extensions import Model
 
 
-class CoursePage(db.Model):
+class CoursePage(Model):
     __table_args__ = (UniqueConstraint("course_id", "slug", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,13 +13,8 @@ from sqlalchemy import delete, select
 
 from app.core.i18n import pick_language
 from app.courses.material_models import CoursePage
-from app.courses.materials import (
-    PAGE_KINDS,
-    SOURCE_KINDS,
-    GlossaryEntry,
-    Outcome,
-    SourceEntry,
-)
+from app.courses.materials import PAGE_KINDS, SOURCE_KINDS, GlossaryEntry, SourceEntry
+from app.courses.outcomes import Outcome
 from app.extensions import db
 from app.framework.loader import Framework
 

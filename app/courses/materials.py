@@ -23,6 +23,7 @@ from app.core.sources import (
     split_front_matter,
 )
 from app.core.validate import Checker
+from app.courses.outcomes import Outcome
 
 MATERIALS_DIR = "materials"
 GLOSSARY_FILE = f"{MATERIALS_DIR}/glossary.yml"
@@ -34,16 +35,6 @@ PAGE_KINDS = ("case-study", "template", "facilitator-guide")
 GENERATED_PAGES = ("outcomes", "glossary", "sources")
 SOURCE_KINDS = ("law", "programme", "guidance", "study", "further-reading")
 SOURCE_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a learner can do after a course or lesson, and the competence it evidences."""
-
-    competence: str
-    level: int
-    text: dict[str, str]  # language -> text
-    line: int = 1
 
 
 @dataclass
@@ -102,67 +93,6 @@ def page_link_target(target: str) -> str | None:
 
 
 # --- Learning outcomes ----------------------------------------------------------------------
-
-
-def parse_outcomes(
-    check: Checker,
-    value: Any,
-    line: int,
-    claims: dict[str, int],
-    languages: tuple[str, ...] | None,
-) -> list[Outcome]:
-    """A list of outcomes, each tied to a competence the course develops, at most at its level.
-
-    `languages` given: each text is a {language: text} map (course.yml); None: one text
-    (a lesson file, which is already in one language).
-    """
-    if value is None:
-        return []
-    if not isinstance(value, list) or not value:
-        check.error(line, "outcomes must be a list of competence, level and text")
-        return []
-    outcomes = []
-    for index, item in enumerate(value):
-        mapping = check.mapping(item, item_line(value, index), "an outcome")
-        if mapping is None:
-            continue
-        check.keys(mapping, {"competence", "level", "text"}, set(), "an outcome")
-        level = check.integer(mapping, "level", "level", 1, 4)
-        code = mapping.get("competence")
-        if code is not None and code not in claims:
-            known = ", ".join(sorted(claims)) or "none"
-            check.error(
-                key_line(mapping, "competence"),
-                f"outcome competence '{code}' is not one the course develops (course.yml: {known})",
-            )
-            continue
-        if code is not None and level is not None and level > claims[code]:
-            check.error(
-                key_line(mapping, "level"),
-                f"outcome level {level} is above the course's level {claims[code]} for '{code}'",
-            )
-            continue
-        if languages is None:
-            text = mapping.get("text")
-            if not isinstance(text, str) or not text.strip():
-                check.error(key_line(mapping, "text"), "the outcome's text is empty")
-                continue
-            texts = {"": text.strip()}
-        else:
-            texts = check.translated(mapping, "text", "the outcome's text", languages)
-        if code is None or level is None or not texts:
-            continue
-        outcomes.append(Outcome(code, level, texts, mapping.line))
-    return outcomes
-
-
-def check_outcomes_cover_claims(
-    check: Checker, outcomes: list[Outcome], claims: dict[str, int], line: int
-) -> None:
-    """Every competence a course claims should be evidenced by some course outcome."""
-    missing = sorted(set(claims) - {outcome.competence for outcome in outcomes})
-    for code in missing:
-        check.warning(line, f"no course outcome evidences the competence '{code}'")
 
 
 # --- The glossary and the sources -----------------------------------------------------------
@@ -288,41 +218,21 @@ def _source(
 # --- Extra pages: case studies, templates, the facilitator guide ---------------------------
 
 
-def load_pages(
-    folder: Path, languages: list[str], problems: list[Problem], digest
-) -> list[MaterialPage]:
-    pages: dict[str, MaterialPage] = {}
-    base = folder / MATERIALS_DIR
-    if not base.is_dir():
-        return []
-    for path in sorted(base.glob("*.md")):
-        shown = relative_path(path)
-        match = PAGE_NAME_RE.match(path.name)
-        if not match:
-            problems.append(Problem(shown, 1, "a page is named like case-marta.sl.md"))
-            continue
-        slug, language = match["slug"], match["language"]
-        if slug in GENERATED_PAGES:
-            problems.append(Problem(shown, 1, f"'{slug}' is a page the platform makes itself"))
-            continue
-        if language not in languages:
-            problems.append(
-                Problem(shown, 1, f"language '{language}' is not in the course's languages")
-            )
-            continue
-        raw = path.read_bytes()
-        digest.update(path.name.encode())
-        digest.update(raw)
-        parsed = _page_file(shown, raw, language, problems)
-        if parsed is None:
-            continue
-        kind, page_file = parsed
-        page = pages.setdefault(slug, MaterialPage(slug, kind))
-        if page.kind != kind:
-            message = f"page '{slug}' is a '{page.kind}' in another language"
-            problems.append(Problem(shown, 2, message))
-            continue
-        page.files[language] = page_file
+def _page_name(name: str, languages: list[str]) -> re.Match[str] | str:
+    """The slug and language of a page file's name, or what is wrong with the name."""
+    match = PAGE_NAME_RE.match(name)
+    if not match:
+        return "a page is named like case-marta.sl.md"
+    if match["slug"] in GENERATED_PAGES:
+        return f"'{match['slug']}' is a page the platform makes itself"
+    if match["language"] not in languages:
+        return f"language '{match['language']}' is not in the course's languages"
+    return match
+
+
+def _check_page_languages(
+    pages: dict[str, MaterialPage], languages: list[str], problems: list[Problem]
+) -> None:
     for page in pages.values():
         some = next(iter(page.files.values()))
         for language in languages:
@@ -335,6 +245,35 @@ def load_pages(
                         f"(expected {MATERIALS_DIR}/{page.slug}.{language}.md)",
                     )
                 )
+
+
+def load_pages(
+    folder: Path, languages: list[str], problems: list[Problem], digest
+) -> list[MaterialPage]:
+    pages: dict[str, MaterialPage] = {}
+    base = folder / MATERIALS_DIR
+    if not base.is_dir():
+        return []
+    for path in sorted(base.glob("*.md")):
+        shown = relative_path(path)
+        match = _page_name(path.name, languages)
+        if isinstance(match, str):
+            problems.append(Problem(shown, 1, match))
+            continue
+        raw = path.read_bytes()
+        digest.update(path.name.encode())
+        digest.update(raw)
+        parsed = _page_file(shown, raw, match["language"], problems)
+        if parsed is None:
+            continue
+        kind, page_file = parsed
+        page = pages.setdefault(match["slug"], MaterialPage(match["slug"], kind))
+        if page.kind != kind:
+            message = f"page '{page.slug}' is a '{page.kind}' in another language"
+            problems.append(Problem(shown, 2, message))
+            continue
+        page.files[match["language"]] = page_file
+    _check_page_languages(pages, languages, problems)
     return sorted(pages.values(), key=lambda page: (PAGE_KINDS.index(page.kind), page.slug))
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.content import watch
 from app.core.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 from app.framework.models import JobRole
 
 
-class Course(db.Model):
+class Course(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
@@ -40,7 +41,7 @@ class Course(db.Model):
     )
 
 
-class CourseText(db.Model):
+class CourseText(Model):
     __table_args__ = (UniqueConstraint("course_id", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,7 +53,7 @@ class CourseText(db.Model):
     course: Mapped[Course] = relationship(back_populates="texts")
 
 
-class CourseCompetence(db.Model):
+class CourseCompetence(Model):
     __table_args__ = (UniqueConstraint("course_id", "competence_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +65,7 @@ class CourseCompetence(db.Model):
     competence = relationship("Competence")
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     __table_args__ = (UniqueConstraint("course_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +81,7 @@ class Lesson(db.Model):
     )
 
 
-class LessonText(db.Model):
+class LessonText(Model):
     __table_args__ = (UniqueConstraint("lesson_id", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +99,7 @@ class LessonText(db.Model):
     lesson: Mapped[Lesson] = relationship(back_populates="texts")
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __table_args__ = (UniqueConstraint("user_id", "course_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -110,7 +111,7 @@ class Enrolment(db.Model):
     course: Mapped[Course] = relationship()
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,7 +120,7 @@ class LessonProgress(db.Model):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CourseRevision(db.Model):
+class CourseRevision(Model):
     """One published state of a course's files: what `flask courses export` writes back out.
 
     Text files (course.yml, lessons, quizzes) are kept verbatim; images and other assets by
@@ -132,8 +133,8 @@ class CourseRevision(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
-    files: Mapped[dict] = mapped_column(JSON)
-    assets: Mapped[dict] = mapped_column(JSON)
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)
+    assets: Mapped[dict[str, Any]] = mapped_column(JSON)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     source: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -141,7 +142,7 @@ class CourseRevision(db.Model):
     author = relationship("User")
 
 
-class CourseTrainer(db.Model):
+class CourseTrainer(Model):
     """An administrator assigned this trainer to write and maintain this course."""
 
     __table_args__ = (UniqueConstraint("course_id", "user_id"),)
@@ -154,7 +155,7 @@ class CourseTrainer(db.Model):
     user = relationship("User")
 
 
-class CourseAssignment(db.Model):
+class CourseAssignment(Model):
     """HR assigns a course to one employee or to everyone of a job role in their institution."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

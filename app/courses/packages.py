@@ -69,6 +69,26 @@ def export_zip(course: Course) -> bytes:
     return buffer.getvalue()
 
 
+def _member_problem(info: zipfile.ZipInfo, seen: set[str]) -> str | None:
+    """Why one member of a course zip is refused; None if it may be extracted."""
+    name = info.filename
+    path = PurePosixPath(name)
+    if name in seen:
+        # Two entries of one name: which one an unzip tool keeps is not defined.
+        return f"'{name}' is in the zip twice"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return f"'{name}' is a symbolic link"
+    if path.is_absolute() or ".." in path.parts or "\\" in name or ":" in name:
+        return f"'{name}' points outside the course folder"
+    if info.file_size > MAX_FILE_BYTES:
+        return f"'{name}' is larger than {MAX_FILE_BYTES // 2**20} MB"
+    if info.file_size > RATIO_EXEMPT_BYTES and info.file_size > MAX_RATIO * max(
+        info.compress_size, 1
+    ):
+        return f"'{name}' unpacks to over {MAX_RATIO} times its packed size"
+    return None
+
+
 def _safe_members(archive: zipfile.ZipFile, label: str) -> list[tuple[zipfile.ZipInfo, str]]:
     """Every member with its path inside the course folder; refuses anything that could escape."""
     problems: list[Problem] = []
@@ -76,34 +96,15 @@ def _safe_members(archive: zipfile.ZipFile, label: str) -> list[tuple[zipfile.Zi
     infos = archive.infolist()
     if len(infos) > MAX_FILES:
         raise PackageError([Problem(label, 1, f"more than {MAX_FILES} files in the zip")])
-    total = 0
     seen: set[str] = set()
     for info in infos:
-        name = info.filename
-        path = PurePosixPath(name)
-        mode = info.external_attr >> 16
-        if name in seen:
-            # Two entries of one name: which one an unzip tool keeps is not defined.
-            problems.append(Problem(label, 1, f"'{name}' is in the zip twice"))
-        elif stat.S_ISLNK(mode):
-            problems.append(Problem(label, 1, f"'{name}' is a symbolic link"))
-        elif path.is_absolute() or ".." in path.parts or "\\" in name or ":" in name:
-            problems.append(Problem(label, 1, f"'{name}' points outside the course folder"))
-        elif info.file_size > MAX_FILE_BYTES:
-            problems.append(
-                Problem(label, 1, f"'{name}' is larger than {MAX_FILE_BYTES // 2**20} MB")
-            )
-        elif info.file_size > RATIO_EXEMPT_BYTES and info.file_size > MAX_RATIO * max(
-            info.compress_size, 1
-        ):
-            problems.append(
-                Problem(label, 1, f"'{name}' unpacks to over {MAX_RATIO} times its packed size")
-            )
+        problem = _member_problem(info, seen)
+        if problem:
+            problems.append(Problem(label, 1, problem))
         elif not info.is_dir():
-            members.append((info, name))
-        seen.add(name)
-        total += info.file_size
-    if total > MAX_TOTAL_BYTES:
+            members.append((info, info.filename))
+        seen.add(info.filename)
+    if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
         problems.append(
             Problem(label, 1, f"the files add up to more than {MAX_TOTAL_BYTES // 2**20} MB")
         )

@@ -10,10 +10,8 @@ from pathlib import Path
 from app.core.sources import (
     Problem,
 )
-from app.courses.materials import (
-    CourseMaterials,
-    Outcome,
-)
+from app.courses.materials import CourseMaterials
+from app.courses.outcomes import Outcome
 from app.framework.loader import Framework
 from app.questions.markdown_format import QuizSource
 

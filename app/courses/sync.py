@@ -94,19 +94,7 @@ def sync_folder(
     report = SyncReport()
     if catalogue.framework is not None:
         report.changes.extend(sync_framework(catalogue.framework))
-    institutions = {row.slug: row.id for row in db.session.scalars(select(Institution))}
-    missing = [
-        Problem(
-            source.path,
-            1,
-            f"institution '{source.institution}' is not in the database: "
-            "run `flask institutions seed` first",
-        )
-        for source in catalogue.courses
-        if source.institution not in institutions
-    ]
-    if missing:
-        raise ContentError(missing)
+    institutions = _institutions_of(catalogue)
     competences = {row.code: row.id for row in db.session.scalars(select(Competence))}
     existing = {
         course.slug: course
@@ -121,44 +109,86 @@ def sync_folder(
     for source in catalogue.courses:
         course = existing.get(source.slug)
         if course is not None and course.content_hash == source.content_hash:
-            if course.is_retired:
-                course.is_retired = False
-                report.changes.append(f"restored course {source.slug}")
-            report.courses.append(course)
-            if record_revision(course, source.folder, source_name, author_id):
-                report.changes.append(f"kept the files of {source.slug} as a revision")
+            _keep(course, source, report, source_name, author_id)
             continue
-        course, changes = _sync_course(course, source, institutions, competences)
+        course = _load(course, source, report, institutions, competences)
         course.origin = origin
-        report.courses.append(course)
-        report.changes.extend(changes)
-        _copy_assets(source)
-        db.session.flush()
-        sync_pages(
-            course.id,
-            source,
-            source.framework,
-            lambda markdown, slug=source.slug: render_lesson_html(slug, markdown),
-        )
-        # What other packages keep of the course (its quiz) follows in the same transaction.
-        for _receiver, changes in events.course_loaded.send(
-            None, course_id=course.id, source=source, competences=competences
-        ):
-            report.changes.extend(f"{change} {source.slug}" for change in changes or [])
         record_revision(course, source.folder, source_name, author_id)
-    loaded = {source.slug for source in catalogue.courses}
-    for slug, course in existing.items():
+    if not catalogue.is_single_course:
         # One course folder says nothing about the others: only a whole folder retires.
-        if (
-            not catalogue.is_single_course
-            and course.origin == "folder"
-            and slug not in loaded
-            and not course.is_retired
-        ):
-            course.is_retired = True
-            report.changes.append(f"retired course {slug}")
+        loaded = {source.slug for source in catalogue.courses}
+        _retire([course for slug, course in existing.items() if slug not in loaded], report)
     db.session.flush()
     return report
+
+
+def _institutions_of(catalogue: Catalogue) -> dict[str, int]:
+    """{slug: id} of the institutions; refused if a course names one that is not there."""
+    institutions = {row.slug: row.id for row in db.session.scalars(select(Institution))}
+    missing = [
+        Problem(
+            source.path,
+            1,
+            f"institution '{source.institution}' is not in the database: "
+            "run `flask institutions seed` first",
+        )
+        for source in catalogue.courses
+        if source.institution not in institutions
+    ]
+    if missing:
+        raise ContentError(missing)
+    return institutions
+
+
+def _keep(
+    course: Course,
+    source: CourseSource,
+    report: SyncReport,
+    source_name: str,
+    author_id: int | None,
+) -> None:
+    """A course whose content is unchanged: restored if it was retired, its files kept."""
+    if course.is_retired:
+        course.is_retired = False
+        report.changes.append(f"restored course {source.slug}")
+    report.courses.append(course)
+    if record_revision(course, source.folder, source_name, author_id):
+        report.changes.append(f"kept the files of {source.slug} as a revision")
+
+
+def _load(
+    course: Course | None,
+    source: CourseSource,
+    report: SyncReport,
+    institutions: dict[str, int],
+    competences: dict[str, int],
+) -> Course:
+    """A new or changed course into its rows, files and pages, and what hangs off it."""
+    course, changes = _sync_course(course, source, institutions, competences)
+    report.courses.append(course)
+    report.changes.extend(changes)
+    _copy_assets(source)
+    db.session.flush()
+    sync_pages(
+        course.id,
+        source,
+        source.framework,
+        lambda markdown, slug=source.slug: render_lesson_html(slug, markdown),
+    )
+    # What other packages keep of the course (its quiz) follows in the same transaction.
+    for _receiver, changes in events.course_loaded.send(
+        None, course_id=course.id, source=source, competences=competences
+    ):
+        report.changes.extend(f"{change} {source.slug}" for change in changes or [])
+    return course
+
+
+def _retire(courses: list[Course], report: SyncReport) -> None:
+    """Courses no longer in the folder are retired (never deleted): their records stay."""
+    for course in courses:
+        if course.origin == "folder" and not course.is_retired:
+            course.is_retired = True
+            report.changes.append(f"retired course {course.slug}")
 
 
 def _sync_course(
@@ -181,6 +211,13 @@ def _sync_course(
     course.is_retired = False
     course.updated_at = utcnow()
 
+    _sync_course_texts(course, source)
+    _sync_claims(course, {competences[c.code]: c.level for c in source.competences})
+    changes.extend(_sync_lessons(course, source))
+    return course, changes
+
+
+def _sync_course_texts(course: Course, source: CourseSource) -> None:
     texts = {text.language: text for text in course.texts}
     for language in source.languages:
         text = texts.pop(language, None)
@@ -192,7 +229,9 @@ def _sync_course(
     for text in texts.values():
         course.texts.remove(text)
 
-    claims = {competences[claim.code]: claim.level for claim in source.competences}
+
+def _sync_claims(course: Course, claims: dict[int, int]) -> None:
+    """The competences the course develops, {competence id: level}."""
     for row in list(course.competences):
         if row.competence_id in claims:
             row.level = claims.pop(row.competence_id)
@@ -201,6 +240,9 @@ def _sync_course(
     for competence_id, level in claims.items():
         course.competences.append(CourseCompetence(competence_id=competence_id, level=level))
 
+
+def _sync_lessons(course: Course, source: CourseSource) -> list[str]:
+    changes = []
     lessons = {lesson.slug: lesson for lesson in course.lessons}
     # Positions are unique only among the lessons a course shows, so park old ones first.
     for index, lesson in enumerate(course.lessons):
@@ -220,7 +262,7 @@ def _sync_course(
         if not lesson.is_retired:
             lesson.is_retired = True
             changes.append(f"retired lesson {source.slug}/{lesson.slug}")
-    return course, changes
+    return changes
 
 
 def _sync_lesson_texts(lesson: Lesson, files: dict[str, LessonFile], source: CourseSource):

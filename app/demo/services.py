@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import insert, select
 
@@ -110,6 +111,49 @@ KIND_WEIGHTS = {"social-work-centre": 6, "employment-service": 6, "adult-educati
                 "ministry": 1}  # fmt: skip
 
 
+PASS_SCORE = 0.6  # the demo quizzes' pass mark, as a share of the points
+
+
+def _draw_person(
+    rng: random.Random,
+    number: int,
+    institution: Institution,
+    roles: list[int],
+    courses: list[int],
+    competences: list[int],
+) -> tuple[dict, list[tuple[int, bool, float]], list[tuple[int, int]]]:
+    """One synthetic employee: who they are, their courses (completed?, quiz score), ratings.
+
+    Everything is drawn for every number, so the data do not depend on what existed. A
+    completed course had its quiz passed; an open one has a score below the pass mark.
+    """
+    person = {
+        "email": f"employee{number:05d}@{institution.slug}.demo.2sokrog.eu",
+        "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        "institution_id": institution.id,
+        "job_role_id": rng.choice(roles) if roles else None,
+        "language": "hr" if institution.country == "HR" else "sl",
+        "is_active": True,
+    }
+    plan = []
+    for course in rng.sample(courses, min(len(courses), rng.randint(0, 3))):
+        completed, draw = rng.random() < 0.6, rng.random()
+        score = PASS_SCORE + draw * (1 - PASS_SCORE) if completed else draw * PASS_SCORE
+        plan.append((course, completed, score))
+    ratings = [(competence, rng.randint(0, 4)) for competence in competences
+               if rng.random() < 0.3]  # fmt: skip
+    return person, plan, ratings
+
+
+def _attempt(quiz_id: int, user_id: int, person: dict, score: float, now: datetime) -> dict:
+    return {
+        "quiz_id": quiz_id, "user_id": user_id, "number": 1, "language": person["language"],
+        "state": "finished", "started_at": now, "submitted_at": now, "graded_at": now,
+        "score": round(10 * score, 2), "max_score": 10.0, "is_passed": score >= PASS_SCORE,
+        "slots": [],
+    }  # fmt: skip
+
+
 def seed_employees(count: int, seed: int = 2026) -> int:
     """Create `count` synthetic employees with job roles, enrolments, quiz attempts and
     evidence, the same every time for the same seed; returns how many were new.
@@ -135,25 +179,9 @@ def seed_employees(count: int, seed: int = 2026) -> int:
     people = []
     for number in range(1, count + 1):
         institution = rng.choices(institutions, weights)[0]
-        email = f"employee{number:05d}@{institution.slug}.demo.2sokrog.eu"
-        person = {
-            "email": email,
-            "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-            "password_hash": password_hash,
-            "institution_id": institution.id,
-            "job_role_id": rng.choice(roles) if roles else None,
-            "language": "hr" if institution.country == "HR" else "sl",
-            "is_active": True,
-            "created_at": now,
-        }
-        # Draw everything for every number, so the data do not depend on what existed.
-        plan = [
-            (course, rng.random() < 0.6, rng.random())
-            for course in rng.sample(courses, min(len(courses), rng.randint(0, 3)))
-        ]
-        ratings = [(competence, rng.randint(0, 4)) for competence in competences
-                   if rng.random() < 0.3]  # fmt: skip
-        if email not in existing:
+        person, plan, ratings = _draw_person(rng, number, institution, roles, courses, competences)
+        person.update(password_hash=password_hash, created_at=now)
+        if person["email"] not in existing:
             people.append((person, plan, ratings))
     if not people:
         return 0
@@ -161,6 +189,18 @@ def seed_employees(count: int, seed: int = 2026) -> int:
     ids = dict(db.session.execute(
         select(User.email, User.id).where(User.email.in_([p["email"] for p, _, _ in people]))
     ).all())  # fmt: skip
+    enrolments, attempts, evidence = _records(people, ids, quizzes, claims, now)
+    for model, rows in ((Enrolment, enrolments), (QuizAttempt, attempts), (Evidence, evidence)):
+        if rows:
+            db.session.execute(insert(model), rows)
+    db.session.flush()
+    return len(people)
+
+
+def _records(
+    people: list, ids: dict[str, int], quizzes: dict[int, int], claims: dict, now: datetime
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """The enrolments, quiz attempts and evidence of the new people, as rows to insert."""
     enrolments, attempts, evidence = [], [], []
     for person, plan, ratings in people:
         user_id = ids[person["email"]]
@@ -168,12 +208,7 @@ def seed_employees(count: int, seed: int = 2026) -> int:
             enrolments.append({"user_id": user_id, "course_id": course_id, "enrolled_at": now,
                                "completed_at": now if completed else None})  # fmt: skip
             if course_id in quizzes:
-                attempts.append({
-                    "quiz_id": quizzes[course_id], "user_id": user_id, "number": 1,
-                    "language": person["language"], "state": "finished", "started_at": now,
-                    "submitted_at": now, "graded_at": now, "score": round(10 * score, 2),
-                    "max_score": 10.0, "is_passed": completed or score >= 0.6, "slots": [],
-                })  # fmt: skip
+                attempts.append(_attempt(quizzes[course_id], user_id, person, score, now))
             if completed:
                 evidence.extend(
                     {"user_id": user_id, "competence_id": competence, "level": level,
@@ -186,8 +221,4 @@ def seed_employees(count: int, seed: int = 2026) -> int:
              "is_verified": True, "comment": "", "created_at": now}
             for competence, level in ratings
         )  # fmt: skip
-    for model, rows in ((Enrolment, enrolments), (QuizAttempt, attempts), (Evidence, evidence)):
-        if rows:
-            db.session.execute(insert(model), rows)
-    db.session.flush()
-    return len(people)
+    return enrolments, attempts, evidence

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.content import watch
 from app.core.i18n import pick_text
-from app.extensions import db
+from app.extensions import Model
 
 
 class Translated:
@@ -19,26 +21,26 @@ class Translated:
         return pick_text(self.names, language)
 
 
-class ProficiencyLevel(Translated, db.Model):
+class ProficiencyLevel(Translated, Model):
     level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    names: Mapped[dict] = mapped_column(JSON)
-    descriptors: Mapped[dict] = mapped_column(JSON)
+    names: Mapped[dict[str, Any]] = mapped_column(JSON)
+    descriptors: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class CompetenceArea(Translated, db.Model):
+class CompetenceArea(Translated, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict] = mapped_column(JSON)
+    names: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class Competence(Translated, db.Model):
+class Competence(Translated, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("competence_area.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict] = mapped_column(JSON)
-    descriptions: Mapped[dict] = mapped_column(JSON)
+    names: Mapped[dict[str, Any]] = mapped_column(JSON)
+    descriptions: Mapped[dict[str, Any]] = mapped_column(JSON)
     esco_uri: Mapped[str | None] = mapped_column(String(255))
     validity_months: Mapped[int | None]
     is_retired: Mapped[bool] = mapped_column(default=False)
@@ -46,15 +48,15 @@ class Competence(Translated, db.Model):
     area: Mapped[CompetenceArea] = relationship()
 
 
-class JobRole(Translated, db.Model):
+class JobRole(Translated, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict] = mapped_column(JSON)
+    names: Mapped[dict[str, Any]] = mapped_column(JSON)
     is_retired: Mapped[bool] = mapped_column(default=False)
 
 
-class JobRoleTarget(db.Model):
+class JobRoleTarget(Model):
     __table_args__ = (UniqueConstraint("job_role_id", "competence_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,30 +20,9 @@ def sync_framework(framework: Framework) -> list[str]:
 
     Returns one line per change, empty when nothing changed.
     """
-    changes: list[str] = []
-    levels = {row.level: row for row in db.session.scalars(db.select(ProficiencyLevel))}
-    for level, (names, descriptors) in sorted(framework.levels.items()):
-        row = levels.get(level)
-        if row is None:
-            db.session.add(ProficiencyLevel(level=level, names=names, descriptors=descriptors))
-            changes.append(f"created level {level}")
-        elif row.names != names or row.descriptors != descriptors:
-            row.names, row.descriptors = names, descriptors
-            changes.append(f"updated level {level}")
-
-    areas = {row.code: row for row in db.session.scalars(db.select(CompetenceArea))}
-    for position, source in enumerate(framework.areas):
-        row = areas.get(source.code)
-        if row is None:
-            row = areas[source.code] = CompetenceArea(code=source.code, names=source.names)
-            row.position = position
-            db.session.add(row)
-            changes.append(f"created area {source.code}")
-        elif (row.names, row.position) != (source.names, position):
-            row.names, row.position = source.names, position
-            changes.append(f"updated area {source.code}")
-    db.session.flush()
-
+    changes = _sync_levels(framework)
+    areas, area_changes = _sync_areas(framework)
+    changes += area_changes
     competences = {row.code: row for row in db.session.scalars(db.select(Competence))}
     for position, source in enumerate(framework.competences):
         values = {
@@ -56,24 +35,57 @@ def sync_framework(framework: Framework) -> list[str]:
             "is_retired": False,
         }
         changes.extend(_upsert(competences, Competence, source.code, values, "competence"))
-    for code, row in competences.items():
-        if code not in framework.competence_codes and not row.is_retired:
-            row.is_retired = True
-            changes.append(f"retired competence {code}")
+    changes += _retire(competences, framework.competence_codes, "competence")
     db.session.flush()
-
     roles = {row.code: row for row in db.session.scalars(db.select(JobRole))}
-    role_codes = {source.code for source in framework.job_roles}
     for position, source in enumerate(framework.job_roles):
         values = {"position": position, "names": source.names, "is_retired": False}
         changes.extend(_upsert(roles, JobRole, source.code, values, "job role"))
-    for code, row in roles.items():
-        if code not in role_codes and not row.is_retired:
-            row.is_retired = True
-            changes.append(f"retired job role {code}")
+    changes += _retire(roles, {source.code for source in framework.job_roles}, "job role")
     db.session.flush()
     changes.extend(_sync_targets(framework, roles, competences))
     db.session.flush()
+    return changes
+
+
+def _sync_levels(framework: Framework) -> list[str]:
+    changes = []
+    levels = {row.level: row for row in db.session.scalars(db.select(ProficiencyLevel))}
+    for level, (names, descriptors) in sorted(framework.levels.items()):
+        row = levels.get(level)
+        if row is None:
+            db.session.add(ProficiencyLevel(level=level, names=names, descriptors=descriptors))
+            changes.append(f"created level {level}")
+        elif row.names != names or row.descriptors != descriptors:
+            row.names, row.descriptors = names, descriptors
+            changes.append(f"updated level {level}")
+    return changes
+
+
+def _sync_areas(framework: Framework) -> tuple[dict[str, CompetenceArea], list[str]]:
+    changes = []
+    areas = {row.code: row for row in db.session.scalars(db.select(CompetenceArea))}
+    for position, source in enumerate(framework.areas):
+        row = areas.get(source.code)
+        if row is None:
+            row = areas[source.code] = CompetenceArea(code=source.code, names=source.names)
+            row.position = position
+            db.session.add(row)
+            changes.append(f"created area {source.code}")
+        elif (row.names, row.position) != (source.names, position):
+            row.names, row.position = source.names, position
+            changes.append(f"updated area {source.code}")
+    db.session.flush()
+    return areas, changes
+
+
+def _retire(rows: dict, codes: set[str], what: str) -> list[str]:
+    """Rows whose code left the file are retired, never deleted: evidence and targets keep them."""
+    changes = []
+    for code, row in rows.items():
+        if code not in codes and not row.is_retired:
+            row.is_retired = True
+            changes.append(f"retired {what} {code}")
     return changes
 
 

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
-class Quiz(db.Model):
+class Quiz(Model):
     """The quiz at the end of a course; its settings come from the quiz file's front matter."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), unique=True)
-    titles: Mapped[dict] = mapped_column(JSON)
+    titles: Mapped[dict[str, Any]] = mapped_column(JSON)
     pass_mark: Mapped[float] = mapped_column(default=50)
     max_attempts: Mapped[int | None]
     time_limit_minutes: Mapped[int | None]
@@ -24,7 +25,7 @@ class Quiz(db.Model):
     shuffle_choices: Mapped[bool] = mapped_column(default=False)
     show_answers: Mapped[str] = mapped_column(String(24), default="after_last_attempt")
     # {group name: how many to draw}; questions outside a group are always asked.
-    groups: Mapped[dict] = mapped_column(JSON, default=dict)
+    groups: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     is_retired: Mapped[bool] = mapped_column(default=False)
 
@@ -34,7 +35,7 @@ class Quiz(db.Model):
     )
 
 
-class QuizItem(db.Model):
+class QuizItem(Model):
     """One question, in every language it is written in. Attempts keep their own frozen copy."""
 
     __table_args__ = (UniqueConstraint("quiz_id", "key"),)
@@ -50,7 +51,7 @@ class QuizItem(db.Model):
     competence_id: Mapped[int | None] = mapped_column(ForeignKey("competence.id"), index=True)
     competence_level: Mapped[int | None]
     # {language: question as a dict}; see app.questions.storage.
-    texts: Mapped[dict] = mapped_column(JSON)
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON)
     # "file" items follow the course folder; "gift" items were imported into the pool.
     origin: Mapped[str] = mapped_column(String(8), default="file")
     is_retired: Mapped[bool] = mapped_column(default=False)
@@ -58,7 +59,7 @@ class QuizItem(db.Model):
     quiz: Mapped[Quiz] = relationship(back_populates="items")
 
 
-class QuizAttempt(db.Model):
+class QuizAttempt(Model):
     __table_args__ = (UniqueConstraint("quiz_id", "user_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +76,7 @@ class QuizAttempt(db.Model):
     max_score: Mapped[float] = mapped_column(default=0)
     is_passed: Mapped[bool | None]
     # The exact questions shown, in order, with their choice order: later edits change nothing.
-    slots: Mapped[list] = mapped_column(JSON)
+    slots: Mapped[list[Any]] = mapped_column(JSON)
 
     quiz: Mapped[Quiz] = relationship()
     user = relationship("User")
@@ -90,7 +91,7 @@ class QuizAttempt(db.Model):
         return 100 * self.score / self.max_score
 
 
-class AttemptAnswer(db.Model):
+class AttemptAnswer(Model):
     __table_args__ = (UniqueConstraint("attempt_id", "slot"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +100,7 @@ class AttemptAnswer(db.Model):
     )
     slot: Mapped[int]
     item_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_item.id"), index=True)
-    response: Mapped[dict | None] = mapped_column(JSON)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     fraction: Mapped[float | None]
     needs_grading: Mapped[bool] = mapped_column(default=False, index=True)

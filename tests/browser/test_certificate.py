@@ -35,7 +35,7 @@ def test_complete_download_and_verify_by_qr(page, tmp_path):
     card = page.locator(".certificate-list li", has_text="Kratek tečaj")
     expect(card).to_contain_text("Veljavno")
     with page.expect_download() as info:
-        card.get_by_role("link", name=re.compile("^Prenesi PDF")).click()
+        card.get_by_role("link", name=re.compile("^Prenesite PDF")).click()
     pdf = tmp_path / "certificate.pdf"
     info.value.save_as(pdf)
     text = subprocess.run(
