@@ -247,9 +247,9 @@ def grade(answer_id: int):
     form = GradeForm()
     if form.validate_on_submit():
         try:
-            services.grade_answer(
-                answer, current_user.id, float(form.percent.data) / 100, form.comment.data or ""
-            )
+            # InputRequired: the percentage is there once the form validates.
+            percent = float(form.percent.data or 0)
+            services.grade_answer(answer, current_user.id, percent / 100, form.comment.data or "")
         except services.AlreadyGraded:
             db.session.rollback()
             flash(_("This answer has already been graded."), "info")

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.questions.storage import question_from_dict
 from app.questions.types import QUESTION_TYPES
 from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem
-from app.quizzes.services.grading import finish_scoring, send_graded
+from app.quizzes.services.grading import finish_scoring, rows_changed, send_graded
 
 # A request that left the browser just before the deadline still counts.
 GRACE = timedelta(seconds=30)
@@ -192,12 +192,12 @@ def _lock_open_attempt(attempt: QuizAttempt) -> bool:
     Saving and submitting take the same lock: two saves at once take turns (the second sees
     the first's rows), and a save that comes after the submit writes nothing.
     """
-    locked = db.session.execute(
+    locked = rows_changed(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.state == "in_progress")
         .values(state=QuizAttempt.state)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not locked:
         db.session.refresh(attempt)
     return bool(locked)
@@ -244,12 +244,12 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None) -> Qu
     """
     in_time = attempt.state == "in_progress" and not is_expired(attempt)
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.state == "in_progress")
         .values(state="needs_grading", submitted_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(attempt)
     if not claimed:
         return attempt  # another click or tab already graded it

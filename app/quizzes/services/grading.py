@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Executable, select, update
 from sqlalchemy.orm import selectinload
 
 from app.core import events
@@ -10,6 +12,11 @@ from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
 from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt
+
+
+def rows_changed(statement: Executable) -> int:
+    """How many rows an UPDATE changed: a claim that changed none lost the race to another."""
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount
 
 
 def send_graded(
@@ -87,7 +94,7 @@ def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment
         .values(state=QuizAttempt.state)
         .execution_options(synchronize_session=False)
     )
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(AttemptAnswer)
         .where(AttemptAnswer.id == answer.id, AttemptAnswer.needs_grading.is_(True))
         .values(
@@ -98,7 +105,7 @@ def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment
             graded_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not claimed:
         raise AlreadyGraded("graded meanwhile")
     # Read the attempt and all its answers again under the lock: other trainers' grades of
