@@ -27,7 +27,7 @@ from app.core.i18n import current_language
 from app.core.markdown import render_markdown
 from app.core.permissions import roles_required, wants_json
 from app.extensions import db
-from app.quizzes.markdown_format import parse_quiz
+from app.questions.markdown_format import parse_quiz
 
 
 def _preview(copy: drafts.WorkingCopy, path: str, text: str, body_first_line: int, html: str):

@@ -12,7 +12,7 @@ from app.core.sources import (
 from app.core.validate import Checker
 from app.courses.sources import QUIZ_NAME_RE, CourseSource
 from app.framework.loader import Framework
-from app.quizzes.markdown_format import QuizSource, parse_quiz
+from app.questions.markdown_format import QuizSource, parse_quiz
 
 
 def read_quiz(

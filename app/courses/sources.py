@@ -13,7 +13,7 @@ from app.core.sources import (
 from app.courses.materials import CourseMaterials
 from app.courses.outcomes import Outcome
 from app.framework.loader import Framework
-from app.quizzes.markdown_format import QuizSource
+from app.questions.markdown_format import QuizSource
 
 COURSE_FILE = "course.yml"
 

@@ -1,1 +1,1 @@
-"""Quizzes: question types, Markdown and GIFT formats, grading, attempts."""
+"""Quizzes: the quiz and its items in the database, attempts, grading, statistics, GIFT import."""

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from app.core.sources import Problem
 from app.courses.models import Course
 from app.extensions import db
-from app.quizzes.gift import export_gift, parse_gift
+from app.questions.gift import export_gift, parse_gift
+from app.questions.model import Question
+from app.questions.storage import question_from_dict, question_to_dict
 from app.quizzes.models import Quiz, QuizItem
-from app.quizzes.questions import Question
-from app.quizzes.storage import question_from_dict, question_to_dict
 
 MAX_BYTES = 2 * 1024 * 1024
 

@@ -50,7 +50,7 @@ class QuizItem(Model):
     points: Mapped[float] = mapped_column(default=1.0)
     competence_id: Mapped[int | None] = mapped_column(ForeignKey("competence.id"), index=True)
     competence_level: Mapped[int | None]
-    # {language: question as a dict}; see app.quizzes.storage.
+    # {language: question as a dict}; see app.questions.storage.
     texts: Mapped[dict[str, Any]] = mapped_column(JSON)
     # "file" items follow the course folder; "gift" items were imported into the pool.
     origin: Mapped[str] = mapped_column(String(8), default="file")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.csvexport import csv_text
 from app.extensions import db
+from app.questions.types import QUESTION_TYPES
 from app.quizzes.models import Quiz, QuizAttempt
 
 
@@ -64,13 +65,7 @@ def quiz_statistics(quiz: Quiz) -> tuple[int, list[ItemStatistics]]:
             stats.attempts += 1
             value = answer.response["value"] if answer and answer.response else None
             counter = picks.setdefault(key, Counter())
-            texts = [choice["text"] for choice in question["answers"]]
-            if question["type"] == "single" and isinstance(value, int) and value < len(texts):
-                counter[texts[value]] += 1
-            elif question["type"] == "multiple" and isinstance(value, list):
-                counter.update(texts[i] for i in value if isinstance(i, int) and i < len(texts))
-            elif question["type"] == "truefalse" and isinstance(value, bool):
-                counter[str(value).lower()] += 1
+            counter.update(QUESTION_TYPES[question["type"]].tally(question, value))
     for key, stats in items.items():
         pairs = scores[key]
         stats.facility = 100 * sum(fraction for fraction, _ in pairs) / len(pairs)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from app.extensions import db
-from app.quizzes.markdown_format import QuizSource
+from app.questions.markdown_format import QuizSource
+from app.questions.storage import question_to_dict
 from app.quizzes.models import Quiz, QuizItem
-from app.quizzes.storage import question_to_dict
 
 
 def item_key(source: QuizSource, index: int) -> str:
@@ -30,18 +30,7 @@ def sync_quiz(
     """
     quiz = db.session.scalar(db.select(Quiz).where(Quiz.course_id == course_id))
     if not sources:
-        if quiz is None or quiz.is_retired:
-            return []
-        changes = []
-        for item in quiz.items:
-            if item.origin == "file" and not item.is_retired:
-                item.is_retired = True
-                changes = ["retired quiz questions"]
-        # Questions imported from GIFT keep the quiz alive without a quiz file.
-        if not any(item.origin != "file" and not item.is_retired for item in quiz.items):
-            quiz.is_retired = True
-            changes = ["retired quiz"]
-        return changes
+        return _retire(quiz) if quiz is not None and not quiz.is_retired else []
     if quiz is not None and quiz.content_hash == content_hash and not quiz.is_retired:
         return []
     changes = []
@@ -51,7 +40,28 @@ def sync_quiz(
         changes.append("created quiz")
     else:
         changes.append("updated quiz")
-    main = sources[primary]
+    _settings(quiz, sources, sources[primary])
+    quiz.content_hash = content_hash
+    _items(quiz, sources, sources[primary], competences)
+    db.session.flush()
+    return changes
+
+
+def _retire(quiz: Quiz) -> list[str]:
+    """The quiz file is gone: its questions retire, and the quiz too unless GIFT ones remain."""
+    changes = []
+    for item in quiz.items:
+        if item.origin == "file" and not item.is_retired:
+            item.is_retired = True
+            changes = ["retired quiz questions"]
+    # Questions imported from GIFT keep the quiz alive without a quiz file.
+    if not any(item.origin != "file" and not item.is_retired for item in quiz.items):
+        quiz.is_retired = True
+        changes = ["retired quiz"]
+    return changes
+
+
+def _settings(quiz: Quiz, sources: dict[str, QuizSource], main: QuizSource) -> None:
     settings = main.settings
     quiz.titles = {language: source.settings.title for language, source in sources.items()}
     quiz.pass_mark = settings.pass_mark
@@ -61,8 +71,13 @@ def sync_quiz(
     quiz.shuffle_choices = settings.shuffle_choices
     quiz.show_answers = settings.show_answers
     quiz.groups = {group.name: group.pick for group in main.groups}
-    quiz.content_hash = content_hash
     quiz.is_retired = False
+
+
+def _items(
+    quiz: Quiz, sources: dict[str, QuizSource], main: QuizSource, competences: dict[str, int]
+) -> None:
+    """One item per question of the primary file, found again by its key; others retire."""
     group_of = {index: group.name for group in main.groups for index in group.question_indexes}
     items = {item.key: item for item in quiz.items if item.origin == "file"}
     seen = set()
@@ -87,8 +102,6 @@ def sync_quiz(
     for key, item in items.items():
         if key not in seen:
             item.is_retired = True
-    db.session.flush()
-    return changes
 
 
 def on_course_loaded(

@@ -24,6 +24,7 @@ from app.core.permissions import roles_required, wants_json
 from app.courses.services import course_card, get_course
 from app.courses.trainers import can_edit, editable_courses
 from app.extensions import db
+from app.questions.types import QUESTION_TYPES, QuestionType
 from app.quizzes import gift_import, services
 from app.quizzes.forms import GiftConfirmForm, GiftUploadForm, GradeForm, StartForm
 from app.quizzes.models import AttemptAnswer, QuizAttempt
@@ -31,6 +32,12 @@ from app.quizzes.statistics import quiz_statistics, statistics_csv
 
 bp = Blueprint("quizzes", __name__)
 TRAINERS = ("trainer", "admin")
+
+
+@bp.app_template_global()
+def question_type(name: str) -> QuestionType:
+    """A question's type in templates: its `template` renders it, `has_score` says if it counts."""
+    return QUESTION_TYPES[name]
 
 
 def _course_and_quiz(slug: str):
@@ -240,9 +247,9 @@ def grade(answer_id: int):
     form = GradeForm()
     if form.validate_on_submit():
         try:
-            services.grade_answer(
-                answer, current_user.id, float(form.percent.data) / 100, form.comment.data or ""
-            )
+            # InputRequired: the percentage is there once the form validates.
+            percent = float(form.percent.data or 0)
+            services.grade_answer(answer, current_user.id, percent / 100, form.comment.data or "")
         except services.AlreadyGraded:
             db.session.rollback()
             flash(_("This answer has already been graded."), "info")

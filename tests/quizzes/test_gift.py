@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.quizzes.gift import export_gift, html_to_markdown, parse_gift
-from app.quizzes.questions import Answer, NumericalAnswer, Pair, Question
+from app.questions.gift import export_gift, parse_gift
+from app.questions.gift_syntax import html_to_markdown
+from app.questions.model import Answer, NumericalAnswer, Pair, Question
 
 DATA = Path(__file__).parent / "data"
 

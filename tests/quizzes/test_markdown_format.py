@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.quizzes.markdown_format import (
+from app.questions.markdown_format import (
     Group,
     QuizSettings,
     QuizSource,
@@ -16,8 +16,8 @@ from app.quizzes.markdown_format import (
     load_quiz,
     parse_quiz,
 )
-from app.quizzes.questions import Answer, NumericalAnswer, Pair, Question
-from app.quizzes.types import grade
+from app.questions.model import Answer, NumericalAnswer, Pair, Question
+from app.questions.types import grade
 
 DATA = Path(__file__).parent / "data"
 DOCS = Path(__file__).parents[2] / "docs" / "authoring.md"

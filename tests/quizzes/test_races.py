@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.questions.storage import question_from_dict
+from app.questions.types import QUESTION_TYPES
 from app.quizzes import services
 from app.quizzes.models import AttemptAnswer, QuizAttempt
-from app.quizzes.storage import question_from_dict
-from app.quizzes.types import QUESTION_TYPES
 from tests.conftest import assign_trainer, at_once, csrf_token, login, post
 from tests.quizzes.test_attempts import RIGHT, quiz_of, start
 

@@ -6,15 +6,10 @@ import json
 
 import pytest
 
-from app.quizzes.questions import TYPE_NAMES, Answer, NumericalAnswer, Pair, Question
-from app.quizzes.types import (
-    QUESTION_TYPES,
-    Matching,
-    grade,
-    normalize_text,
-    parse_number,
-    strip_diacritics,
-)
+from app.questions.model import Answer, NumericalAnswer, Pair, Question
+from app.questions.types import QUESTION_TYPES, TYPE_NAMES, grade
+from app.questions.types.matching import Matching
+from app.questions.values import normalize_text, parse_number, strip_diacritics
 
 
 def single() -> Question:

@@ -5,16 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-TYPE_NAMES = (
-    "single",
-    "multiple",
-    "truefalse",
-    "shortanswer",
-    "numerical",
-    "matching",
-    "essay",
-    "description",
-)
+from app.questions.registry import QUESTION_TYPES
 
 
 @dataclass
@@ -106,12 +97,7 @@ class Question:
     def to_json(self) -> dict[str, Any]:
         """The question in the shape `flask quizzes import-gift --json` prints."""
         data: dict[str, Any] = {"type": self.type, "title": self.title, "stem": self.stem}
-        if self.type in ("single", "multiple", "truefalse", "shortanswer"):
-            data["answers"] = [answer.to_json() for answer in self.answers]
-        elif self.type == "numerical":
-            data["answers"] = [answer.to_json() for answer in self.numerical]
-        elif self.type == "matching":
-            data["pairs"] = [pair.to_json() for pair in self.pairs]
+        data.update(QUESTION_TYPES[self.type].to_json(self))
         data["general_feedback"] = self.general_feedback
         data["category"] = self.category
         return data

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from app.core.markdown import render_markdown
-from app.quizzes.questions import Answer, NumericalAnswer, Pair, Question
+from app.questions.model import Answer, NumericalAnswer, Pair, Question
 
 
 def render_inline(text: str) -> str:

@@ -8,11 +8,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.sources import Problem, SourceError, key_line, relative_path, split_front_matter
+from app.core.sources import (
+    LineDict,
+    Problem,
+    SourceError,
+    key_line,
+    relative_path,
+    split_front_matter,
+)
 from app.core.validate import Checker
-from app.quizzes.markdown_body import Group, multiple_fractions, parse_body
-from app.quizzes.questions import NumericalAnswer, Question
-from app.quizzes.types import format_number
+from app.questions.markdown_body import Group, parse_body
+from app.questions.model import Question
+from app.questions.registry import QUESTION_TYPES
+from app.questions.values import format_number
 
 SHOW_ANSWERS = ("immediately", "after_last_attempt", "never")
 SETTING_KEYS = {
@@ -62,21 +70,34 @@ def _settings(meta: Any, checker: Checker) -> QuizSettings:
     if mapping is None:
         return settings
     checker.keys(mapping, {"title"}, SETTING_KEYS, "the quiz settings")
+    for read in (_title, _pass_mark, _limits, _switches, _show_answers):
+        read(mapping, checker, settings)
+    return settings
+
+
+def _title(mapping: LineDict, checker: Checker, settings: QuizSettings) -> None:
     title = mapping.get("title")
     if "title" in mapping and (not isinstance(title, str) or not title.strip()):
         checker.error(key_line(mapping, "title"), "title must be a non-empty text")
     elif isinstance(title, str):
         settings.title = title.strip()
+
+
+def _pass_mark(mapping: LineDict, checker: Checker, settings: QuizSettings) -> None:
     pass_mark = mapping.get("pass_mark")
-    if pass_mark is not None:
-        if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float):
-            pass_mark = -1
-        if not 0 <= pass_mark <= 100:
-            checker.error(
-                key_line(mapping, "pass_mark"), "pass_mark must be a percentage from 0 to 100"
-            )
-        else:
-            settings.pass_mark = pass_mark
+    if pass_mark is None:
+        return
+    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float):
+        pass_mark = -1
+    if not 0 <= pass_mark <= 100:
+        checker.error(
+            key_line(mapping, "pass_mark"), "pass_mark must be a percentage from 0 to 100"
+        )
+    else:
+        settings.pass_mark = pass_mark
+
+
+def _limits(mapping: LineDict, checker: Checker, settings: QuizSettings) -> None:
     for key in ("max_attempts", "time_limit_minutes"):
         value = mapping.get(key)
         if value is None:
@@ -85,12 +106,18 @@ def _settings(meta: Any, checker: Checker) -> QuizSettings:
             checker.error(key_line(mapping, key), f"{key} must be a whole number of at least 1")
         else:
             setattr(settings, key, value)
+
+
+def _switches(mapping: LineDict, checker: Checker, settings: QuizSettings) -> None:
     for key in ("shuffle_questions", "shuffle_choices"):
         value = mapping.get(key)
         if value is not None and not isinstance(value, bool):
             checker.error(key_line(mapping, key), f"{key} must be true or false")
         elif value is not None:
             setattr(settings, key, value)
+
+
+def _show_answers(mapping: LineDict, checker: Checker, settings: QuizSettings) -> None:
     show = mapping.get("show_answers")
     if show is not None and show not in SHOW_ANSWERS:
         checker.error(
@@ -99,7 +126,6 @@ def _settings(meta: Any, checker: Checker) -> QuizSettings:
         )
     elif show is not None:
         settings.show_answers = show
-    return settings
 
 
 def parse_quiz(
@@ -154,12 +180,13 @@ def dump_quiz(source: QuizSource) -> str:
 
 
 def _dump_question(question: Question, number: int) -> str:
+    kind = QUESTION_TYPES[question.type]
     lines: list[str] = []
     if question.title:
         lines.append(f"Title: {' '.join(question.title.split())}")
-    if question.type in ("truefalse", "description"):
+    if kind.markdown_needs_type:
         lines.append(f"Type: {question.type}")
-    if question.points != 1 and question.type != "description":
+    if question.points != 1 and kind.has_score:
         lines.append(f"Points: {format_number(question.points)}")
     if question.competence is not None and question.competence_level is not None:
         lines.append(f"Competence: {question.competence} @ {question.competence_level}")
@@ -173,12 +200,10 @@ def _dump_question(question: Question, number: int) -> str:
     ):
         if text:
             lines += _block(marker, text)
-    for marker, text, feedback in _answer_lines(question):
+    for marker, text, feedback in kind.to_markdown(question):
         lines += _block(marker, text)
         if feedback:
             lines += _block("...", feedback)
-    if question.type == "essay":
-        lines.append("____")
     return "\n".join(lines)
 
 
@@ -190,77 +215,3 @@ def _block(marker: str, text: str) -> list[str]:
     return [first] + [
         (" " * width + line).rstrip() if line.strip() else "" for line in text_lines[1:]
     ]
-
-
-def _percent_text(fraction: float) -> str:
-    return format_number(round(fraction * 100, 7))
-
-
-def _answer_lines(question: Question) -> list[tuple[str, str, str]]:
-    kind = question.type
-    if kind in ("single", "truefalse"):
-        return [
-            (
-                f"{'*' if answer.fraction >= 1 else ''}{chr(ord('a') + index % 26)})",
-                answer.text,
-                answer.feedback,
-            )
-            for index, answer in enumerate(question.answers)
-        ]
-    if kind == "multiple":
-        markers = _multiple_markers([answer.fraction for answer in question.answers])
-        return [
-            (marker, answer.text, answer.feedback)
-            for marker, answer in zip(markers, question.answers, strict=True)
-        ]
-    if kind == "shortanswer":
-        return [
-            (
-                "*" if answer.fraction == 1 else f"*{_percent_text(answer.fraction)}%",
-                answer.text,
-                answer.feedback,
-            )
-            for answer in question.answers
-        ]
-    if kind == "numerical":
-        return [
-            (
-                "=" if answer.fraction == 1 else f"={_percent_text(answer.fraction)}%",
-                _number_text(answer),
-                answer.feedback,
-            )
-            for answer in question.numerical
-        ]
-    if kind == "matching":
-        return [("=", f"{pair.left} -> {pair.right}".strip(), "") for pair in question.pairs]
-    return []
-
-
-def _multiple_markers(fractions: list[float]) -> list[str]:
-    """[*] and [ ] where the default weights give the same credit, [*N%] or [N%] elsewhere."""
-    correct = [fraction > 0 for fraction in fractions]
-    defaults = multiple_fractions([(is_correct, None) for is_correct in correct])
-    specs: list[tuple[bool, float | None]] = [
-        (is_correct, None if fraction == default else fraction)
-        for is_correct, fraction, default in zip(correct, fractions, defaults, strict=True)
-    ]
-    if multiple_fractions(specs) != fractions:
-        specs = [
-            (is_correct, fraction) for is_correct, fraction in zip(correct, fractions, strict=True)
-        ]
-    return [
-        f"[{'*' if is_correct else ' '}]"
-        if weight is None
-        else f"[{'*' if is_correct else ''}{_percent_text(weight)}%]"
-        for is_correct, weight in specs
-    ]
-
-
-def _number_text(answer: NumericalAnswer) -> str:
-    if answer.min is not None and answer.max is not None:
-        return f"[{format_number(answer.min)}, {format_number(answer.max)}]"
-    if answer.value is None:
-        return ""
-    if answer.tolerance:
-        return f"{format_number(answer.value)} +- {format_number(answer.tolerance)}"
-    return format_number(answer.value)

@@ -6,34 +6,19 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.validate import Checker
-from app.quizzes.questions import Answer, NumericalAnswer, Pair, Question
-from app.quizzes.types import QUESTION_TYPES, parse_number, percent_to_fraction
+from app.questions.model import Question
+from app.questions.registry import QUESTION_TYPES, AnswerLine, QuestionType
+from app.questions.values import parse_number
 
 HEADER_KEYS = ("title", "type", "points", "competence", "diacritics")
-# The words a true/false question's two choices may use, in the platform's languages.
-TRUE_WORDS = {"true", "drži", "točno"}
-FALSE_WORDS = {"false", "ne drži", "netočno"}
+# A question without answer lines and without "Type:" is text only.
+TEXT_ONLY = "description"
 
-QUESTION_RE = re.compile(r"^(\d+)\.(?:[ \t]+(.*))?$")
-CHOICE_RE = re.compile(r"^(\*?)([A-Za-z])\)(?:[ \t]+(.*))?$")
-BRACKET_RE = re.compile(r"^\[([^\]]*)\](?:[ \t]+(.*))?$")
-SHORT_RE = re.compile(r"^\*(?:(\d+(?:[.,]\d+)?)%)?(?:[ \t]+(.*))?$")
-EQUALS_RE = re.compile(r"^=(?:(\d+(?:[.,]\d+)?)%)?(?:[ \t]+(.*))?$")
-ESSAY_RE = re.compile(r"^_{3,}$")
-FEEDBACK_RE = re.compile(r"^(\.\.\.|\+|-)(?:[ \t]+(.*))?$")
+QUESTION_RE = re.compile(r"^(?P<number>\d+)\.(?:[ \t]+(?P<text>.*))?$")
+FEEDBACK_RE = re.compile(r"^(?P<marker>\.\.\.|\+|-)(?:[ \t]+(?P<text>.*))?$")
 HEADER_RE = re.compile(r"^([A-Za-z]+):(?:[ \t]+(.*))?$")
 GROUP_RE = re.compile(r"^##[ \t]+Group:[ \t]*(.*?)[ \t]*\(pick:[ \t]*([^)]*)\)$", re.IGNORECASE)
-WEIGHT_RE = re.compile(r"[ \t]*(\*?)[ \t]*(?:([+-]?\d+(?:[.,]\d+)?)[ \t]*%)?[ \t]*")
 COMPETENCE_RE = re.compile(r"(\S+)[ \t]*@[ \t]*(\S+)")
-PLUS_MINUS_RE = re.compile(r"(.*?)[ \t]*(?:\+-|±)[ \t]*(.*)")
-
-# Which answer lines make which question type, and how a message names them.
-KIND_TYPES = {"choice": "single", "multi": "multiple", "short": "shortanswer",
-              "number": "numerical", "pair": "matching", "essay": "essay"}  # fmt: skip
-KIND_NAMES = {"single": "single-choice (a))", "multiple": "multiple-answer ([ ])",
-              "shortanswer": "short-answer (*)", "numerical": "numerical (=)",
-              "matching": "matching (= left -> right)", "essay": "essay (___)"}  # fmt: skip
-ONE_LINE_KINDS = {"short": "a short answer", "number": "a number", "pair": "a matching pair"}
 
 
 @dataclass
@@ -48,7 +33,8 @@ class Group:
 
 @dataclass
 class _Element:
-    """One marked line and its indented continuation lines."""
+    """One marked line and its indented continuation lines; `kind` is "stem", "feedback" or
+    the name of the question type whose answer line it is."""
 
     kind: str
     line: int
@@ -60,6 +46,10 @@ class _Element:
     @property
     def text(self) -> str:
         return "\n".join(self.lines).strip()
+
+    @property
+    def answer_type(self) -> QuestionType | None:
+        return QUESTION_TYPES.get(self.kind)
 
 
 @dataclass
@@ -74,10 +64,12 @@ class _Draft:
     items: list[_Element] = field(default_factory=list)
 
 
-def _element(kind: str, line: str, number: int, match: re.Match[str], group: int) -> _Element:
-    text = match.group(group)
-    width = match.start(group) if text is not None else len(line) + 1
-    return _Element(kind, number, width, [text or ""])
+def _element(kind: str, line: str, number: int, match: re.Match[str]) -> _Element:
+    """The element of a marked line: its `text` group starts the text, its `marker` marks it."""
+    groups = match.groupdict()
+    text = groups.get("text")
+    width = match.start("text") if text is not None else len(line) + 1
+    return _Element(kind, number, width, [text or ""], groups.get("marker") or "")
 
 
 class _BodyParser:
@@ -140,8 +132,9 @@ class _BodyParser:
             self.error(number, "indented text that continues nothing")
             self.skipping = True
             return
-        if element.kind in ONE_LINE_KINDS:
-            self.error(number, f"{ONE_LINE_KINDS[element.kind]} must fit on one line")
+        one_line = element.answer_type.markdown_one_line if element.answer_type else None
+        if one_line:
+            self.error(number, f"{one_line} must fit on one line")
             self.skipping = True
             return
         cut = min(len(line) - len(stripped), element.width)
@@ -165,7 +158,7 @@ class _BodyParser:
         match = QUESTION_RE.match(line)
         if match:
             self._finish()
-            stem = _element("stem", line, number, match, 2)
+            stem = _element("stem", line, number, match)
             self.draft = _Draft(number, self.header, stem)
             self.header = {}
             self.current = stem
@@ -178,23 +171,12 @@ class _BodyParser:
         self._answer_line(self.draft, line, number)
 
     def _answer_line(self, draft: _Draft, line: str, number: int) -> None:
-        for kind, regex, group in (
-            ("choice", CHOICE_RE, 3),
-            ("multi", BRACKET_RE, 2),
-            ("short", SHORT_RE, 2),
-            ("number", EQUALS_RE, 2),
-        ):
-            match = regex.match(line)
+        # Each type knows its own answer lines; no line is an answer line of two types.
+        for kind in QUESTION_TYPES.values():
+            match = kind.markdown_match(line)
             if match:
-                element = _element(kind, line, number, match, group)
-                element.marker = match.group(1) or ""
-                if kind == "number" and "->" in element.text:
-                    element.kind = "pair"
-                self._add_item(draft, element)
+                self._add_item(draft, _element(kind.name, line, number, match), kind)
                 return
-        if ESSAY_RE.match(line):
-            self._add_item(draft, _Element("essay", number, 0, [""]))
-            return
         match = FEEDBACK_RE.match(line)
         if match:
             self._feedback(line, number, match, 0)
@@ -203,18 +185,17 @@ class _BodyParser:
         self.error(number, f"unknown line syntax: '{shown}' (indent it to continue the text above)")
         self.skipping = True
 
-    def _add_item(self, draft: _Draft, element: _Element) -> None:
-        kind = KIND_TYPES[element.kind]
-        if draft.kind is not None and draft.kind != kind:
+    def _add_item(self, draft: _Draft, element: _Element, kind: QuestionType) -> None:
+        if draft.kind is not None and draft.kind != kind.name:
             self.error(
                 element.line,
-                f"a {KIND_NAMES[kind]} answer in a question that already has "
-                f"{KIND_NAMES[draft.kind]} answers",
+                f"a {kind.markdown_label} answer in a question that already has "
+                f"{QUESTION_TYPES[draft.kind].markdown_label} answers",
             )
             self.skipping = True
             return
-        draft.kind = kind
-        if element.kind == "essay":
+        draft.kind = kind.name
+        if not kind.markdown_has_items:
             self.current = None
             return
         draft.items.append(element)
@@ -223,14 +204,15 @@ class _BodyParser:
     def _feedback(self, line: str, number: int, match: re.Match[str], offset: int) -> None:
         draft = self.draft
         assert draft is not None
-        element = _element("feedback", line[offset:], number, match, 2)
+        element = _element("feedback", line[offset:], number, match)
         element.width += offset
         symbol = match.group(1)
         last = draft.items[-1] if draft.items else None
         if symbol == "...":
             if last is not None and self.current is last:
-                if last.kind == "pair":
-                    self.error(number, "matching pairs have no feedback")
+                kind = last.answer_type
+                if kind is not None and not kind.markdown_item_feedback:
+                    self.error(number, kind.markdown_no_feedback)
                     self.skipping = True
                     return
                 last.feedback = element
@@ -294,14 +276,13 @@ class _Builder:
     def __init__(self, parser: _BodyParser, draft: _Draft) -> None:
         self.parser = parser
         self.draft = draft
-        self.item_lines = [item.line for item in draft.items]
 
     def error(self, line: int, message: str) -> None:
         self.parser.error(line, message)
 
     def build(self) -> Question:
         draft = self.draft
-        question = Question(type="description", stem=draft.stem.text, line=draft.line)
+        question = Question(type=TEXT_ONLY, stem=draft.stem.text, line=draft.line)
         for attribute, element in (
             ("general_feedback", draft.general),
             ("correct_feedback", draft.correct),
@@ -310,14 +291,17 @@ class _Builder:
             if element is not None:
                 setattr(question, attribute, element.text)
         question.type, clear = self._type()
-        self._header(question)
-        getattr(self, f"_fill_{question.type}", lambda q: None)(question)
+        kind = QUESTION_TYPES[question.type]
+        self._header(question, kind)
+        lines = [
+            AnswerLine(item.line, item.marker, item.text, _feedback(item)) for item in draft.items
+        ]
+        item_lines = kind.from_markdown(question, lines, self.error)
         # A question whose type is already wrong would only collect confusing follow-up errors.
-        issues = QUESTION_TYPES[question.type].check(question) if clear else []
-        for issue in issues:
+        for issue in kind.check(question) if clear else []:
             line = draft.line
-            if issue.item is not None and issue.item < len(self.item_lines):
-                line = self.item_lines[issue.item]
+            if issue.item is not None and issue.item < len(item_lines):
+                line = item_lines[issue.item]
             self.error(line, issue.message)
         return question
 
@@ -327,27 +311,36 @@ class _Builder:
         declared, line = draft.header.get("type", ("", draft.line))
         declared = declared.lower()
         kind = draft.kind
-        if declared and declared not in QUESTION_TYPES:
-            self.error(line, f"unknown type '{declared}' (known: {', '.join(QUESTION_TYPES)})")
-        elif declared == "truefalse" and kind != "single":
-            self.error(line, "Type: truefalse needs two choices: *a) True and b) False")
-        elif declared == "description" and kind is not None:
-            self.error(line, "Type: description is text only, without answers")
-        elif declared not in ("", "truefalse", "description") and kind is None:
-            self.error(line, f"Type: {declared}, but the question has no answers")
-        elif declared not in ("", "truefalse", "description") and declared != kind:
-            self.error(line, f"Type: {declared} does not fit the {KIND_NAMES[kind or '']} answers")
-        elif not declared and kind is None:
+        if not declared and kind is None:
             self.error(
                 draft.line,
                 "the question has no answers: add choices, answers or ___, or 'Type: description' "
                 "before it for text only (Title:, Points: ... lines go before the number)",
             )
+        elif not declared:
+            return kind or TEXT_ONLY, True
+        elif declared not in QUESTION_TYPES:
+            self.error(line, f"unknown type '{declared}' (known: {', '.join(QUESTION_TYPES)})")
         else:
-            return ("truefalse" if declared == "truefalse" else kind or "description"), True
-        return kind or "description", False
+            message = self._mismatch(QUESTION_TYPES[declared], kind)
+            if message is None:
+                return declared, True
+            self.error(line, message)
+        return kind or TEXT_ONLY, False
 
-    def _header(self, question: Question) -> None:
+    @staticmethod
+    def _mismatch(declared: QuestionType, kind: str | None) -> str | None:
+        """Why the answer lines do not fit the declared type, or None when they do."""
+        if declared.markdown_needs_type:
+            return declared.markdown_type_mismatch if kind != declared.markdown_written_as else None
+        if kind is None:
+            return f"Type: {declared.name}, but the question has no answers"
+        if kind != declared.name:
+            label = QUESTION_TYPES[kind].markdown_label
+            return f"Type: {declared.name} does not fit the {label} answers"
+        return None
+
+    def _header(self, question: Question, kind: QuestionType) -> None:
         header = self.draft.header
         if "title" in header:
             value, line = header["title"]
@@ -355,33 +348,35 @@ class _Builder:
             if not value:
                 self.error(line, "Title: is empty")
         if "points" in header:
-            value, line = header["points"]
-            points = parse_number(value)
-            if question.type == "description":
-                self.error(line, "a description has no score: remove Points:")
-            elif points is None or points <= 0:
-                self.error(line, f"Points: must be a number above 0, not '{value}'")
-            else:
-                question.points = points
+            self._points(question, kind, *header["points"])
         if "competence" in header:
-            self._competence(question, *header["competence"])
+            self._competence(question, kind, *header["competence"])
         if "diacritics" in header:
             value, line = header["diacritics"]
             if value.lower() != "ignore":
                 self.error(line, f"Diacritics: can only be 'ignore', not '{value}'")
-            elif question.type != "shortanswer":
+            elif not kind.may_ignore_diacritics:
                 self.error(line, "Diacritics: ignore applies to short-answer questions only")
             else:
                 question.ignore_diacritics = True
 
-    def _competence(self, question: Question, value: str, line: int) -> None:
+    def _points(self, question: Question, kind: QuestionType, value: str, line: int) -> None:
+        points = parse_number(value)
+        if not kind.has_score:
+            self.error(line, f"{kind.noun} has no score: remove Points:")
+        elif points is None or points <= 0:
+            self.error(line, f"Points: must be a number above 0, not '{value}'")
+        else:
+            question.points = points
+
+    def _competence(self, question: Question, kind: QuestionType, value: str, line: int) -> None:
         match = COMPETENCE_RE.fullmatch(value)
         if not match:
             self.error(line, f"Competence: must be '<id> @ <level 0-4>', not '{value}'")
             return
         code, level_text = match.groups()
-        if question.type == "description":
-            self.error(line, "a description has no score, so it cannot show a competence")
+        if not kind.has_score:
+            self.error(line, f"{kind.noun} has no score, so it cannot show a competence")
             return
         if level_text not in ("0", "1", "2", "3", "4"):
             self.error(line, f"competence level '{level_text}' must be a whole number from 0 to 4")
@@ -391,126 +386,9 @@ class _Builder:
             return
         question.competence, question.competence_level = code, int(level_text)
 
-    def _fill_single(self, question: Question) -> None:
-        question.answers = [
-            Answer(item.text, 1.0 if item.marker == "*" else 0.0, _feedback(item))
-            for item in self.draft.items
-        ]
-
-    def _fill_truefalse(self, question: Question) -> None:
-        items = self.draft.items
-        found: dict[bool, _Element] = {}
-        for item in items:
-            word = " ".join(item.text.split()).casefold()
-            if word in TRUE_WORDS | FALSE_WORDS:
-                found.setdefault(word in TRUE_WORDS, item)
-        if len(items) != 2 or len(found) != 2:
-            words = "True/False, Drži/Ne drži or Točno/Netočno"
-            self.error(self.draft.line, f"a true/false question has two choices: {words}")
-            self.item_lines = []
-            return
-        question.answers = [
-            Answer(label, 1.0 if found[value].marker == "*" else 0.0, _feedback(found[value]))
-            for label, value in (("True", True), ("False", False))
-        ]
-        self.item_lines = [found[True].line, found[False].line]
-
-    def _fill_multiple(self, question: Question) -> None:
-        specs: list[tuple[bool, float | None]] = []
-        for item in self.draft.items:
-            match = WEIGHT_RE.fullmatch(item.marker)
-            if not match:
-                self.error(
-                    item.line, f"unknown choice '[{item.marker}]': write [ ], [*], [*50%] or [-25%]"
-                )
-                specs.append((False, 0.0))
-                continue
-            correct = bool(match.group(1))
-            weight = _percent(match.group(2))
-            if correct and weight is not None and weight <= 0:
-                self.error(item.line, "a correct choice [*...] needs a weight above 0%")
-            elif not correct and weight is not None and weight > 0:
-                self.error(
-                    item.line,
-                    f"a weight above 0% marks a correct choice: write [*{match.group(2)}%]",
-                )
-            specs.append((correct, weight))
-        question.answers = [
-            Answer(item.text, fraction, _feedback(item))
-            for item, fraction in zip(self.draft.items, multiple_fractions(specs), strict=True)
-        ]
-
-    def _fill_shortanswer(self, question: Question) -> None:
-        question.answers = [
-            Answer(item.text, _weight(item), _feedback(item)) for item in self.draft.items
-        ]
-
-    def _fill_numerical(self, question: Question) -> None:
-        for item in self.draft.items:
-            answer = _numerical_answer(item.text)
-            if isinstance(answer, str):
-                self.error(item.line, answer)
-                answer = NumericalAnswer()
-            answer.fraction, answer.feedback = _weight(item), _feedback(item)
-            question.numerical.append(answer)
-
-    def _fill_matching(self, question: Question) -> None:
-        for item in self.draft.items:
-            if item.marker:
-                self.error(item.line, "matching pairs have no weights")
-            left, _, right = item.text.partition("->")
-            question.pairs.append(Pair(left.strip(), right.strip()))
-
 
 def _feedback(item: _Element) -> str:
     return item.feedback.text if item.feedback is not None else ""
-
-
-def _percent(text: str | None) -> float | None:
-    return None if text is None else percent_to_fraction(float(text.replace(",", ".")))
-
-
-def _weight(item: _Element) -> float:
-    weight = _percent(item.marker or None)
-    return 1.0 if weight is None else weight
-
-
-def multiple_fractions(specs: list[tuple[bool, float | None]]) -> list[float]:
-    """[*] share what [*N%] leave of 100%; each [ ] takes back one correct share."""
-    correct = [weight for is_correct, weight in specs if is_correct]
-    explicit = sum(weight for weight in correct if weight is not None)
-    unweighted = sum(1 for weight in correct if weight is None)
-    # Rounded like written weights, so that 1/3 survives a trip through GIFT's percentages.
-    share = round((1 - explicit) / unweighted, 9) if unweighted else 0.0
-    wrong = round(-1 / len(correct), 9) if correct else 0.0
-    return [
-        weight if weight is not None else share if is_correct else wrong
-        for is_correct, weight in specs
-    ]
-
-
-def _numerical_answer(text: str) -> NumericalAnswer | str:
-    """`42`, `3.5 +- 0.1`, `100 +- 5%` or `[1, 5]`; a message when it is none of them."""
-    text = text.replace("_", "")  # text2qti allows 1_000
-    if text.startswith("[") and text.endswith("]"):
-        inner = text[1:-1]
-        parts = re.split(r";|,[ \t]+", inner) if re.search(r";|,[ \t]", inner) else inner.split(",")
-        bounds = [parse_number(part) for part in parts]
-        if len(parts) != 2 or None in bounds:
-            return f"a range is written [min, max], not '{text}'"
-        return NumericalAnswer(min=bounds[0], max=bounds[1])
-    match = PLUS_MINUS_RE.fullmatch(text)
-    value_text, tolerance_text = match.groups() if match else (text, "0")
-    value = parse_number(value_text)
-    if value is None:
-        return f"'{value_text}' is not a number"
-    percent = tolerance_text.endswith("%")
-    tolerance = parse_number(tolerance_text.removesuffix("%"))
-    if tolerance is None or tolerance < 0:
-        return f"the tolerance '{tolerance_text}' is not a number of 0 or more"
-    if percent:
-        tolerance = abs(value) * tolerance / 100
-    return NumericalAnswer(value=value, tolerance=tolerance)
 
 
 def parse_body(

@@ -1,0 +1,121 @@
+"""Moodle GIFT import and export, reading questions the way Moodle's own qformat_gift does."""
+
+from __future__ import annotations
+
+import re
+
+from app.core.sources import Problem
+from app.questions.gift_syntax import GiftBlock, escape, escape_text, protect, restore
+from app.questions.model import Question
+from app.questions.registry import QUESTION_TYPES
+
+# Moodle puts this where a missing-word question's answer block was; while the text is
+# converted it is a placeholder, so that [plain] escaping leaves it alone.
+BLANK = "_____"
+_BLANK_MARK = "\ue010"
+_BLANK_RE = re.compile(r"(?<!_)_____(?!_)")
+
+
+def _question_type(answers: str) -> str:
+    """Moodle's own order of tests on the text between the braces: each type in turn claims it."""
+    kinds = [kind for kind in QUESTION_TYPES.values() if kind.gift_order is not None]
+    kinds.sort(key=lambda kind: kind.gift_order or 0)
+    return next(kind.name for kind in kinds if kind.gift_claims(answers))
+
+
+def _read_block(block: GiftBlock, text: str, category: str) -> Question | None:
+    title = ""
+    if text.startswith("::"):
+        text = text[2:]
+        end = text.find("::")
+        if end == -1:
+            block.warn("the title has no closing '::'")
+        else:
+            title, text = " ".join(restore(text[:end]).split()), text[end + 2 :].strip()
+    start, end = text.find("{"), text.find("}")
+    question = Question(type="description", title=title, category=category, line=block.line)
+    if start == -1 and end == -1:
+        stem, answers = text, None
+    elif start == -1 or end == -1 or end < start:
+        block.warn(
+            "the answers need both '{' and '}' in that order (escape a literal one: \\{): skipped"
+        )
+        return None
+    else:
+        # Moodle: a block that ends the text leaves no blank; one in the middle leaves _____.
+        blank = "" if text.endswith("}") else _BLANK_MARK
+        stem, answers = text[:start] + blank + text[end + 1 :], text[start + 1 : end].strip()
+    question.stem, form = block.text(stem)
+    question.stem = question.stem.replace(_BLANK_MARK, BLANK)
+    if answers is not None:
+        general = answers.rfind("####")
+        if general != -1:
+            question.general_feedback = block.text(answers[general + 4 :], form)[0]
+            answers = answers[:general].strip()
+        question.type = _question_type(answers)
+        if not QUESTION_TYPES[question.type].from_gift(block, question, answers, form):
+            return None
+    for message in QUESTION_TYPES[question.type].validate(question):
+        block.warn(message)
+    return question
+
+
+def parse_gift(text: str, path: str = "-") -> tuple[list[Question], list[Problem]]:
+    """Questions from GIFT text; what cannot be read or represented is a warning at its line."""
+    problems: list[Problem] = []
+    questions: list[Question] = []
+    category = ""
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks: list[list[tuple[int, str]]] = [[]]
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            blocks.append([])
+        elif not stripped.startswith("//"):  # comment lines neither start nor end a block
+            blocks[-1].append((number, stripped))
+    for block_lines in filter(None, blocks):
+        block = GiftBlock(path, block_lines[0][0], problems)
+        try:
+            body = protect("\n".join(text for _, text in block_lines))
+            if body.startswith("$CATEGORY:"):
+                head, _, body = body.partition("\n")
+                category = restore(head[len("$CATEGORY:") :]).strip()
+                if not body.strip():
+                    continue
+                block.line = block_lines[1][0]
+                block.warn("a question right after $CATEGORY: needs a blank line before it")
+            question = _read_block(block, body.strip(), category)
+        except Exception as error:  # one broken block must not stop the import of the others
+            block.warn(f"could not read this question (internal error: {error!r})")
+            continue
+        if question is not None:
+            questions.append(question)
+    return questions, problems
+
+
+def export_question(question: Question) -> str:
+    """One question as a GIFT block; points, competences and +/- feedback have no GIFT form."""
+    head = f"::{escape(question.title)}::" if question.title else ""
+    head += "[markdown]" if question.stem else ""
+    general = f"####{escape_text(question.general_feedback)}" if question.general_feedback else ""
+    block = QUESTION_TYPES[question.type].to_gift(question, general)
+    if block is None:
+        return head + escape(question.stem)
+    blanks = list(_BLANK_RE.finditer(question.stem))
+    if len(blanks) == 1 and question.stem[blanks[0].end() :].strip():
+        # A missing-word question: the answers go where the blank is, as the author wrote them.
+        before, after = question.stem[: blanks[0].start()], question.stem[blanks[0].end() :]
+        return head + escape(before) + block + escape(after)
+    return head + escape(question.stem) + block
+
+
+def export_gift(questions: list[Question]) -> str:
+    """GIFT text for the questions, with a $CATEGORY line wherever the category changes."""
+    blocks: list[str] = []
+    category = ""
+    for question in questions:
+        if question.category != category:
+            category = question.category
+            blocks.append(f"$CATEGORY: {' '.join(category.split())}")
+        blocks.append(export_question(question))
+    return "\n\n".join(blocks) + "\n" if blocks else ""
