@@ -62,6 +62,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r app --severity-level medium
+	$(BIN)/lint-imports
 
 # Known vulnerabilities in the installed dependencies (needs PyPI's JSON API or OSV).
 audit: install-dev

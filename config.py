@@ -124,7 +124,9 @@ def check_production(config: dict) -> None:
         )
     if not base.startswith(("https://", "http://")):
         raise RuntimeError(f"PUBLIC_BASE_URL must start with https:// (got {base!r})")
-    if not (config.get("SIGNING_KEY_ENCRYPTION_KEY") or config.get("SIGNING_KEY_ENCRYPTION_KEY_FILE")):
+    if not (
+        config.get("SIGNING_KEY_ENCRYPTION_KEY") or config.get("SIGNING_KEY_ENCRYPTION_KEY_FILE")
+    ):
         raise RuntimeError(
             "SIGNING_KEY_ENCRYPTION_KEY (or SIGNING_KEY_ENCRYPTION_KEY_FILE) must be set in "
             "production: it encrypts the institutions' signing keys in the database"

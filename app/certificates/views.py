@@ -8,26 +8,22 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import handissue, keys, listing, services
-from app.certificates.credential import iso, issuer_id
+from app.certificates import handissue, listing, services
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
 from app.certificates.pdf import format_code
 from app.core.csvexport import csv_text
 from app.core.errors import DomainError
-from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
 from app.core.params import arg_id, arg_year
 from app.core.permissions import public, roles_required
@@ -37,15 +33,6 @@ from app.courses.services import course_options
 from app.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
-# The issuer profile is also the controller document of the institution's keys: the OB 3.0
-# context defines Profile, Multikey its keys, and the DID context the controller terms
-# (verificationMethod, assertionMethod) that verifiers frame it by.
-PROFILE_CONTEXT = [
-    "https://www.w3.org/ns/credentials/v2",
-    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-    "https://w3id.org/security/multikey/v1",
-    "https://www.w3.org/ns/did/v1",
-]
 STATUSES = (services.VALID, services.EXPIRED, services.REVOKED)
 
 
@@ -87,99 +74,6 @@ def _issuer_or_404(slug: str) -> Institution:
     if institution is None:
         abort(404)
     return institution
-
-
-@bp.route("/issuers/<slug>")
-@public
-def issuer(slug: str):
-    institution = _issuer_or_404(slug)
-    key_list = keys.institution_keys(institution.id)
-    wants_json = request.args.get("format") == "json" or (
-        request.accept_mimetypes.best_match(
-            ["text/html", "application/json", "application/ld+json"]
-        )
-        in ("application/json", "application/ld+json")
-    )
-    if wants_json:
-        base = issuer_id(services.base_url(), institution.slug)
-        methods = [
-            {
-                "id": f"{base}#{key.public_key_multibase}",
-                "type": "Multikey",
-                "controller": base,
-                "publicKeyMultibase": key.public_key_multibase,
-                # Only a compromised key is revoked: a retired one still verifies what it
-                # signed, so it stays an assertion method too.
-                **({"revoked": iso(key.compromised_at)} if key.compromised_at else {}),
-            }
-            for key in key_list
-        ]
-        return jsonify(
-            {
-                "@context": PROFILE_CONTEXT,
-                "id": base,
-                "type": ["Profile"],
-                "name": institution.name,
-                "verificationMethod": methods,
-                "assertionMethod": [m["id"] for m in methods if "revoked" not in m],
-            }
-        )
-    may_create = (
-        current_user.is_authenticated
-        and current_user.has_role("admin")
-        and current_user.institution_id == institution.id
-    )
-    return render_template(
-        "certificates/issuer.html",
-        institution=institution,
-        keys=key_list,
-        may_create_key=may_create,
-        form=ConfirmForm(),
-    )
-
-
-@bp.route("/issuers/<slug>/keys", methods=["POST"])
-@roles_required("admin")
-def create_key(slug: str):
-    """An administrator of the institution creates its signing key (or the next one)."""
-    institution = _issuer_or_404(slug)
-    if current_user.institution_id != institution.id:
-        abort(403)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        key = keys.generate_key(institution)
-        db.session.flush()
-        pending = handissue.issue_pending(institution.id)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("The new signing key %(key)s is active.", key=key.public_key_multibase), "success")
-        if pending:
-            flash(
-                ngettext(
-                    "%(num)d certificate that waited for the key was issued.",
-                    "%(num)d certificates that waited for the key were issued.",
-                    len(pending),
-                ),
-                "success",
-            )
-    return redirect(url_for("certificates.issuer", slug=slug))
-
-
-@bp.route("/issuers/<slug>/status/revocation")
-@public
-def status_list(slug: str):
-    institution = _issuer_or_404(slug)
-    try:
-        document = services.status_list_credential(institution)
-    except keys.SigningKeyMissing:
-        abort(404)  # no key yet: the institution has issued nothing that could be revoked
-    response = jsonify(document)
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
 
 
 # --- learners ----------------------------------------------------------------------------------
@@ -422,3 +316,7 @@ def _certificate_helpers():
 @bp.app_template_filter("format_code")
 def _format_code(code: str) -> str:
     return format_code(code)
+
+
+# The issuer pages register on the same blueprint.
+from app.certificates import issuer_views  # noqa: E402, F401

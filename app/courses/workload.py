@@ -12,15 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from app.questions.types import QUESTION_TYPES
+
 if TYPE_CHECKING:
     from app.courses.sources import CourseSource
 
 # Words per minute for studying a lesson: slower than reading for pleasure, because learners
 # read to apply what they read, follow tables, examples and links, and reread.
 READING_WORDS_PER_MINUTE = 100
-# Minutes a learner needs per quiz question, by type; other types take QUIZ_MINUTES_DEFAULT.
-QUIZ_MINUTES = {"description": 0.5, "matching": 2.0, "numerical": 1.5, "essay": 20.0}
-QUIZ_MINUTES_DEFAULT = 1.0
 # Declared hours may differ from the estimate by this share before the check warns.
 TOLERANCE = 0.30
 WORD_RE = re.compile(r"\w+")
@@ -65,9 +64,8 @@ def quiz_minutes(course: CourseSource, language: str) -> float:
     asked = [index for index in range(len(quiz.questions)) if index not in grouped]
     for group in quiz.groups:
         asked.extend(group.question_indexes[: group.pick])
-    return sum(
-        QUIZ_MINUTES.get(quiz.questions[index].type, QUIZ_MINUTES_DEFAULT) for index in asked
-    )
+    # Each question type says how long answering one takes (QuestionType.answer_minutes).
+    return sum(QUESTION_TYPES[quiz.questions[index].type].answer_minutes for index in asked)
 
 
 def estimate(course: CourseSource) -> WorkloadEstimate:

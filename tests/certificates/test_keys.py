@@ -193,6 +193,7 @@ def test_retired_keys_verify_and_compromised_ones_are_revoked_and_reissued(
 
 
 def test_compromise_refuses_what_makes_no_sense(app, runner, courses):
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"  # the command line speaks the platform's language
     with app.app_context():
         multibase = keys.active_key(institution_by_slug("zrsz").id).public_key_multibase
 
