@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request, session
@@ -29,7 +29,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def is_safe_redirect(target: str | None) -> bool:
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
     """Only same-site paths: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target:
         return False
