@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from sqlalchemy import select
@@ -98,7 +99,7 @@ class WorkingCopy:
         return self.draft is not None
 
     @property
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         try:
             data = yaml.safe_load(self.files.get(COURSE_FILE, "")) or {}
         except yaml.YAMLError:

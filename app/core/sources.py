@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -60,6 +60,12 @@ _LineLoader.add_constructor(
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence
 )
+
+
+class Digest(Protocol):
+    """A running hash (hashlib.sha256()) that the loaders feed with every file they read."""
+
+    def update(self, data: bytes, /) -> None: ...
 
 
 class SourceError(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -265,7 +266,9 @@ def _sync_lessons(course: Course, source: CourseSource) -> list[str]:
     return changes
 
 
-def _sync_lesson_texts(lesson: Lesson, files: dict[str, LessonFile], source: CourseSource):
+def _sync_lesson_texts(
+    lesson: Lesson, files: dict[str, LessonFile], source: CourseSource
+) -> Iterator[str]:
     texts = {text.language: text for text in lesson.texts}
     for language, lesson_file in files.items():
         text = texts.pop(language, None)
