@@ -44,22 +44,17 @@ def _import_refusal(user: User, package: Package) -> str | None:
     """Why `user` may not import this package; None if they may. Asked before anything of
     the package is written to the database or to the files learners see."""
     course = db.session.scalar(select(Course).where(Course.slug == package.slug))
-    # str(): Flask-Babel ships no types, so its gettext is Any to mypy; it returns a str.
     if course is not None and not can_edit(user, course):
-        return str(
-            gettext(
-                "You do not look after the course %(slug)s: an administrator assigns its trainers.",
-                slug=package.slug,
-            )
+        return gettext(
+            "You do not look after the course %(slug)s: an administrator assigns its trainers.",
+            slug=package.slug,
         )
     draft = find_draft(package.slug)
     if course is None and draft is not None:
-        return str(
-            gettext(
-                "A new course with the address %(slug)s is being written in the editor: publish or "
-                "discard that draft first, or give the package another slug.",
-                slug=package.slug,
-            )
+        return gettext(
+            "A new course with the address %(slug)s is being written in the editor: publish or "
+            "discard that draft first, or give the package another slug.",
+            slug=package.slug,
         )
     current = course.institution.slug if course is not None else None
     return issuer_refusal(user, package.institution, current, package.slug)
