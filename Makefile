@@ -61,6 +61,7 @@ run: install translations
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/bandit -q -r app --severity-level medium
 	$(BIN)/lint-imports
 

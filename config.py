@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -18,7 +19,7 @@ def _sqlite_url(name: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("sokrog.db"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     # One folder for every file the app writes, so several app servers can share it.
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "storage"))
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
@@ -103,7 +104,7 @@ CONFIGS = {
 }
 
 
-def check_production(config: dict) -> None:
+def check_production(config: dict[str, Any]) -> None:
     """Refuse to start a production server that would sign or link to the wrong things."""
     secret = config.get("SECRET_KEY") or ""
     if secret == DEV_SECRET or len(secret) < MIN_SECRET_LENGTH:

@@ -2,13 +2,14 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
 from config import CONFIGS, check_production
 
 
-def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app: configure, bind extensions, register blueprints, errors and CLI."""
     app = Flask(__name__, instance_relative_config=True)
     name = config_name or os.environ.get("SOKROG_CONFIG", "development")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,7 +23,7 @@ from app.core.forms import CheckboxList, strip_filter
 from app.core.i18n import LANGUAGE_NAMES, LANGUAGES
 
 
-def role_label(role: str) -> str:
+def role_label(role: str) -> LazyString:
     return {
         "learner": _l("Learner"),
         "trainer": _l("Trainer"),

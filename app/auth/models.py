@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.content import watch
 from app.core.database import UTCDateTime, utcnow
 from app.extensions import Model
+from app.framework.models import JobRole
+
+if TYPE_CHECKING:
+    # Flask-Login ships no types, so its UserMixin is Any to mypy, and a class with an Any base
+    # passes for any type (select(User) would return rows of Any). mypy is shown what the
+    # mixin adds to User; is_active and get_id are User's own.
+
+    class UserMixin:
+        @property
+        def is_authenticated(self) -> bool: ...
+        @property
+        def is_anonymous(self) -> bool: ...
+else:
+    from flask_login import UserMixin
 
 COUNTRIES = ("SI", "HR")
 INSTITUTION_KINDS = (
@@ -64,7 +78,7 @@ class User(UserMixin, Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
-    job_role = relationship("JobRole", lazy="joined")
+    job_role: Mapped[JobRole | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

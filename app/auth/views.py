@@ -174,7 +174,7 @@ def change_password():
         else:
             db.session.commit()
             # Other sessions have ended with the old token; this one goes on with the new one.
-            login_user(current_user._get_current_object())  # type: ignore[attr-defined]
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other sessions of your account have ended."),
                   "success")  # fmt: skip
             return redirect(url_for("auth.change_password"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext
-from ruamel.yaml import YAML, YAMLError
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from sqlalchemy import select
 
 from app.authoring.drafts import (
@@ -92,11 +94,11 @@ def _fresh(value: object) -> object:
     return fresh
 
 
-def _values(value: dict | list) -> list:
+def _values(value: dict[Any, Any] | list[Any]) -> list[Any]:
     return list(value.values()) if isinstance(value, dict) else list(value)
 
 
-def course_document(meta: dict, original: str = "") -> str:
+def course_document(meta: dict[str, Any], original: str = "") -> str:
     """course.yml with `meta`'s values: the original file edited in place, so an author's
     comments and key order survive the editor; a new file in the loader's order."""
     data = _load(original)
@@ -132,7 +134,7 @@ def new_course(
     return copy
 
 
-def save_meta(copy: WorkingCopy, changes: dict, base_hash: str, user_id: int) -> bool:
+def save_meta(copy: WorkingCopy, changes: dict[str, Any], base_hash: str, user_id: int) -> bool:
     """Change course.yml's fields (never the slug, which names the course everywhere); the
     rest of the file, its comments and order, stay as the author wrote them."""
     original = copy.files.get(COURSE_FILE, "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from sqlalchemy import select
@@ -98,7 +99,7 @@ class WorkingCopy:
         return self.draft is not None
 
     @property
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         try:
             data = yaml.safe_load(self.files.get(COURSE_FILE, "")) or {}
         except yaml.YAMLError:
@@ -162,14 +163,21 @@ def _writable_draft(copy: WorkingCopy, user_id: int) -> CourseDraft:
             with db.session.begin_nested():
                 db.session.add(draft)
         except IntegrityError:
-            # Another trainer started the draft a moment ago: work on theirs.
-            draft = find_draft(copy.slug)  # type: ignore[assignment]
+            # Another trainer started the draft a moment ago: work on theirs. Without one, what
+            # failed was not the duplicate (no such user, say): that error is the answer.
+            theirs = find_draft(copy.slug)
+            if theirs is None:
+                raise
+            draft = theirs
             copy.files, copy.assets = dict(draft.files), dict(draft.assets)
         copy.draft = draft
     return copy.draft
 
 
-def store(copy: WorkingCopy, user_id: int, files: dict[str, str], assets: dict[str, str]) -> None:
+def store(
+    copy: WorkingCopy, user_id: int, files: dict[str, str], assets: dict[str, str]
+) -> CourseDraft:
+    """Write the files into the course's draft (made on the first edit); returns the draft."""
     draft = _writable_draft(copy, user_id)
     # New dicts, so that SQLAlchemy sees the JSON columns change.
     draft.files, draft.assets = dict(files), dict(assets)
@@ -177,6 +185,7 @@ def store(copy: WorkingCopy, user_id: int, files: dict[str, str], assets: dict[s
     draft.updated_at = utcnow()
     copy.files, copy.assets = dict(files), dict(assets)
     db.session.flush()
+    return draft
 
 
 def save_file(copy: WorkingCopy, path: str, text: str, base_hash: str, user_id: int) -> bool:

@@ -41,6 +41,6 @@ def revision(course: Course, number: int) -> CourseRevision | None:
 def restore(copy: WorkingCopy, old: CourseRevision, user_id: int) -> None:
     """Make an old revision the draft; publishing it makes it current again."""
     latest = latest_revision(copy.course.id) if copy.course else None
-    store(copy, user_id, old.files, old.assets)
+    draft = store(copy, user_id, old.files, old.assets)
     # The draft now answers the newest revision: publishing it needs no overwrite warning.
-    copy.draft.base_revision = latest.number if latest else None  # type: ignore[union-attr]
+    draft.base_revision = latest.number if latest else None

@@ -116,9 +116,10 @@ def issue_pending(institution_id: int | None = None) -> list[Certificate]:
     issued = []
     for user_id, course_id in pending_certificates(institution_id):
         course = db.session.get(Course, course_id)
-        if course is None or keys.active_key(course.institution_id) is None:
+        learner = db.session.get(User, user_id)
+        if course is None or learner is None or keys.active_key(course.institution_id) is None:
             continue
-        certificate, created = issue(db.session.get(User, user_id), course)
+        certificate, created = issue(learner, course)
         if created:
             issued.append(certificate)
     return issued

@@ -33,11 +33,14 @@ class IntegrityError(Exception):
 
 
 @cache
-def _context(url: str) -> dict:
-    return json.loads((CONTEXT_DIR / CONTEXT_FILES[url]).read_text(encoding="utf-8"))
+def _context(url: str) -> dict[str, Any]:
+    context: dict[str, Any] = json.loads(
+        (CONTEXT_DIR / CONTEXT_FILES[url]).read_text(encoding="utf-8")
+    )
+    return context
 
 
-def _load_document(url: str, options: dict | None = None) -> dict:
+def _load_document(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     from pyld import jsonld  # lazy: see canonicalize()
 
     # Only the contexts we ship: a credential naming any other context is refused, never fetched.
@@ -57,7 +60,8 @@ def canonicalize(document: dict[str, Any]) -> str:
     from pyld import jsonld
 
     try:
-        return jsonld.normalize(
+        # pyld ships no types; with the n-quads format, normalize returns the text.
+        nquads: str = jsonld.normalize(
             document,
             {
                 "algorithm": "URDNA2015",
@@ -67,6 +71,7 @@ def canonicalize(document: dict[str, Any]) -> str:
         )
     except jsonld.JsonLdError as error:
         raise IntegrityError(f"the document is not valid JSON-LD: {error}") from error
+    return nquads
 
 
 def _keys(node: Any) -> set[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import extract, func, or_, select
+from sqlalchemy import Select, extract, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
@@ -16,6 +17,9 @@ from app.core.i18n import pick_text
 from app.courses.models import Course
 from app.extensions import db
 
+# A query of certificates, whatever else it selects or joins.
+CertificateQuery = TypeVar("CertificateQuery", bound=Select[Any])
+
 
 @dataclass
 class CertificateFilters:
@@ -25,7 +29,9 @@ class CertificateFilters:
     year: int | None = None
 
 
-def _filtered(query, filters: CertificateFilters, today: date):
+def _filtered(
+    query: CertificateQuery, filters: CertificateFilters, today: date
+) -> CertificateQuery:
     if filters.course_id:
         query = query.where(Certificate.course_id == filters.course_id)
     if filters.year:

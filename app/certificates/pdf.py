@@ -9,7 +9,7 @@ from pathlib import Path
 
 import segno
 from flask_babel import force_locale, format_date, gettext, ngettext
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -80,7 +80,14 @@ class _Column:
     def __init__(self, canvas: Canvas, x: float, y: float, width: float) -> None:
         self.canvas, self.x, self.y, self.width = canvas, x, y, width
 
-    def text(self, text: str, size: float = 10, font: str = REGULAR, color=INK, gap=1.35) -> None:
+    def text(
+        self,
+        text: str,
+        size: float = 10,
+        font: str = REGULAR,
+        color: Color = INK,
+        gap: float = 1.35,
+    ) -> None:
         self.canvas.setFont(font, size)
         self.canvas.setFillColor(color)
         for line in _wrap(text, font, size, self.width):
@@ -119,7 +126,6 @@ def _labels(language: str, content: CertificateContent) -> dict[str, str]:
             "verify": gettext("Check that this certificate is genuine:"),
             "code": gettext("Verification code"),
         }
-        labels["levels"] = [_level_line(line, language) for line in content.competences]
     return labels
 
 
@@ -159,10 +165,11 @@ def render_certificate(content: CertificateContent, languages: tuple[str, ...]) 
         column.text(label["completed"], size=10, color=MUTED)
         column.text(pick_text(content.course_titles, language), size=13, font=BOLD)
         column.text(label["workload"], size=10)
-        if label["levels"]:
+        levels = [_level_line(line, language) for line in content.competences]
+        if levels:
             column.space(2 * mm)
             column.text(label["competences"], size=10, font=BOLD)
-            for line in label["levels"]:
+            for line in levels:
                 column.text("• " + line, size=9, gap=1.25)
         column.space(2 * mm)
         column.text(label["issued"], size=10)

@@ -8,11 +8,11 @@ import json
 import secrets
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -43,7 +43,8 @@ class RevocationError(DomainError):
 
 
 def base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    url: str = current_app.config["PUBLIC_BASE_URL"]
+    return url.rstrip("/")
 
 
 def new_code() -> str:
@@ -100,7 +101,9 @@ def _lock_counter(institution: Institution) -> CertificateCounter:
         .values(year=CertificateCounter.year)
         .execution_options(synchronize_session=False)
     )
-    if not db.session.execute(lock).rowcount:
+    # Session.execute is typed to return a Result; for an UPDATE it is a CursorResult, which
+    # counts the rows the statement matched.
+    if not cast(CursorResult[Any], db.session.execute(lock)).rowcount:
         # The institution's first certificate: create the row; a concurrent creator wins quietly.
         dialect = db.session.get_bind().dialect.name
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert

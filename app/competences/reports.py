@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload, load_only
@@ -199,7 +199,7 @@ def _code(competence: Competence) -> str:
     return f"{competence.code} (retired)" if competence.is_retired else competence.code
 
 
-def _records(matrix: Matrix | MatrixStream, language: str) -> Iterator[list]:
+def _records(matrix: Matrix | MatrixStream, language: str) -> Iterator[list[Any]]:
     """The matrix as rows of plain values: what the page shows, cell by cell."""
     yield [
         "name", "email", "job_role",
@@ -279,11 +279,19 @@ class SummaryRow:
         return self.staff < SMALL_GROUP
 
 
-def _summary_row(label: str, people: list[User], competences, levels, targets) -> SummaryRow:
+def _summary_row(
+    label: str,
+    people: list[User],
+    competences: list[Competence],
+    levels: dict[tuple[int, int], LevelState],
+    targets: dict[tuple[int, int], int],
+) -> SummaryRow:
     shares: list[float | None] = []
     for competence in competences:
         counted = met = 0
         for user in people:
+            if user.job_role_id is None:
+                continue  # no job role, so no target to meet
             target = targets.get((user.job_role_id, competence.id))
             if target is None:
                 continue

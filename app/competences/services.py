@@ -241,7 +241,7 @@ class CompetenceRow:
     competence: Competence
     state: LevelState
     target: int | None
-    courses: list  # courses that develop the competence to the target or beyond
+    courses: list[Course]  # courses that develop the competence to the target or beyond
 
     @property
     def gap(self) -> int:

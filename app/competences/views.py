@@ -126,9 +126,9 @@ def matrix_rows_html(
         user = row.user
         role = ""
         if user.job_role is not None:
-            if user.job_role_id not in role_names:
-                role_names[user.job_role_id] = str(escape(user.job_role.name(language)))
-            role = f'<br><span class="meta">{role_names[user.job_role_id]}</span>'
+            if user.job_role.id not in role_names:
+                role_names[user.job_role.id] = str(escape(user.job_role.name(language)))
+            role = f'<br><span class="meta">{role_names[user.job_role.id]}</span>'
         url = escape(url_for("competences.employee", user_id=user.id))
         parts.append(
             f'<tr>\n<th scope="row"><a href="{url}">{escape(user.full_name)}</a>{role}</th>\n'
@@ -362,7 +362,11 @@ def assessors():
             flash(_("%(name)s is now an assessor.", name=person.full_name), "success")
         else:
             flash(_("%(name)s is no longer an assessor.", name=person.full_name), "success")
-        return redirect(url_for("competences.assessors", **request.args))
+        # Back to the same institution's list (an administrator's choice); nothing else from
+        # the query string, whose keys could otherwise fill url_for's own (_external, ...).
+        return redirect(
+            url_for("competences.assessors", institution=request.args.get("institution"))
+        )
     people = db.session.scalars(
         db.select(User)
         .where(User.institution_id == institution.id, User.is_active.is_(True))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from itertools import chain
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import Flask, current_app
-from sqlalchemy import String, event, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import String, Table, event, insert, select, update
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
 
 from app.core.database import UTCDateTime, utcnow
 from app.extensions import Model, db
@@ -55,14 +55,14 @@ def _touches_content(session: Session) -> bool:
 
 
 @event.listens_for(Session, "after_flush")
-def _bump_on_flush(session: Session, _context) -> None:
+def _bump_on_flush(session: Session, _context: UOWTransaction) -> None:
     # In the same transaction as the change: a rollback takes the new version back with it.
     if _watched and _touches_content(session):
         bump(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _bump_on_bulk(state) -> None:
+def _bump_on_bulk(state: ORMExecuteState) -> None:
     # UPDATE and DELETE statements on watched models bypass the flush.
     mapper = state.bind_mapper
     if (state.is_update or state.is_delete) and mapper and issubclass(mapper.class_, _watched):
@@ -70,7 +70,9 @@ def _bump_on_bulk(state) -> None:
 
 
 def bump(session: Session) -> None:
-    table = ContentVersion.__table__
+    # Declarative types __table__ as any FromClause (a mapping may be to a join); this model
+    # is mapped to a plain Table, which is what update() and insert() take.
+    table = cast(Table, ContentVersion.__table__)
     values = {"token": secrets.token_hex(16), "changed_at": utcnow()}
     connection = session.connection()
     result = connection.execute(update(table).where(table.c.name == CONTENT).values(**values))
@@ -88,9 +90,9 @@ class ContentCache:
 
     def __init__(self) -> None:
         self.token: str | None = None
-        self.entries: dict[tuple, object] = {}
+        self.entries: dict[tuple[Hashable, ...], object] = {}
 
-    def get(self, key: tuple, build: Callable[[], T]) -> T:
+    def get(self, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         # The version is read before the content: a change committed in between makes the
         # entry newer than its version, never older, so nothing stale is kept.
         token = current_token()
@@ -99,7 +101,8 @@ class ContentCache:
         if token != self.token:
             self.token, self.entries = token, {}
         if key in self.entries:
-            return self.entries[key]  # type: ignore[return-value]
+            # Made by build() for this key before: a T. A dict cannot type each key's value.
+            return cast(T, self.entries[key])
         value = build()
         # Nothing is kept for a key that found nothing (a mistyped address, say).
         if value is not None and len(self.entries) < MAX_ENTRIES:
@@ -107,13 +110,13 @@ class ContentCache:
         return value
 
 
-def cached(key: tuple, build: Callable[[], T]) -> T:
+def cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     """`build()`, or what it returned before for `key` while the content is unchanged.
 
     One query (the version) per call. What is cached must not hold ORM objects: it outlives
     the session it was loaded in.
     """
-    cache = current_app.extensions["content_cache"]
+    cache: ContentCache = current_app.extensions["content_cache"]
     return cache.get(key, build)
 
 

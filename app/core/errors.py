@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["max_request_size"] = max_request_size
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
+    def _http_error(error: HTTPException) -> ResponseReturnValue:
         if error.response is not None:
             return error.response  # a page made for the case (the login form when throttled)
         code = error.code or 500
@@ -35,6 +36,6 @@ def init_app(app: Flask) -> None:
         return error
 
     @app.errorhandler(500)
-    def _server_error(_error):
+    def _server_error(_error: Exception) -> ResponseReturnValue:
         db.session.rollback()
         return render_template("errors/error.html", code=500), 500

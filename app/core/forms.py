@@ -31,7 +31,9 @@ class ConfirmForm(FlaskForm):
 class FiniteDecimalField(DecimalField):
     """A decimal number; NaN, sNaN and Infinity are not numbers a person means."""
 
-    def process_formdata(self, valuelist: list) -> None:
+    data: Decimal | None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
         if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
@@ -41,7 +43,9 @@ class FiniteDecimalField(DecimalField):
 class BoundedIntegerField(IntegerField):
     """A whole number that fits the database's integer columns (the validators say the rest)."""
 
-    def process_formdata(self, valuelist: list) -> None:
+    data: int | None
+
+    def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata(valuelist)
         if isinstance(self.data, int) and abs(self.data) > MAX_ID:
             self.data = None

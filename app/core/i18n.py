@@ -39,21 +39,27 @@ def pick_text(texts: dict[str, str], language: str) -> str:
     return texts[chosen] if chosen else ""
 
 
+def _default_locale() -> str:
+    # The configuration is a dict of Any; this key always holds a language code (config.py).
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
 def select_locale() -> str:
     if not has_request_context():  # CLI and services: the platform's default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _default_locale()
     # An explicit ?lang= wins: a public page such as /verify/<code> is shared in any language.
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         return asked
-    if current_user.is_authenticated and current_user.language in LANGUAGES:
-        return current_user.language
-    chosen = session.get("language")
+    if current_user.is_authenticated:
+        # Flask-Login's proxy is Any to mypy; behind it is a User, whose language is a str.
+        language: str = current_user.language
+        if language in LANGUAGES:
+            return language
+    chosen: str | None = session.get("language")
     if chosen in LANGUAGES:
         return chosen
-    return (
-        request.accept_languages.best_match(LANGUAGES) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    return request.accept_languages.best_match(LANGUAGES) or _default_locale()
 
 
 def current_language() -> str:

@@ -43,8 +43,9 @@ class _RewriteLinks(Treeprocessor):
     def run(self, root: Element) -> None:
         for element in root.iter():
             attribute = {"a": "href", "img": "src"}.get(element.tag)
-            if attribute and element.get(attribute):
-                new = self.resolver(element.tag, element.get(attribute))
+            target = element.get(attribute) if attribute else None
+            if attribute and target:
+                new = self.resolver(element.tag, target)
                 if new is not None:
                     element.set(attribute, new)
             if element.tag == "a" and element.get("href", "").startswith(("http:", "https:")):
@@ -168,7 +169,7 @@ def sanitise(html: str) -> str:
 
 def render_markdown(text: str, resolver: LinkResolver | None = None) -> str:
     """Render author Markdown to safe HTML. Called when content is loaded, never per request."""
-    extensions: list = list(EXTENSIONS)
+    extensions: list[str | Extension] = list(EXTENSIONS)
     if resolver is not None:
         extensions.append(_LinkExtension(resolver))
     html = markdown.markdown(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 # Ids are 32-bit integers in PostgreSQL: a larger one in a URL is simply not found (404),
 # never an "integer out of range" from the database.
@@ -28,7 +29,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def is_safe_redirect(target: str | None) -> bool:
+def is_safe_redirect(target: str | None) -> TypeGuard[str]:
     """Only same-site paths: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target:
         return False
@@ -43,7 +44,7 @@ def is_safe_redirect(target: str | None) -> bool:
 class BoundedIntegerConverter(IntegerConverter):
     """`<int:...>` in every route, limited to the ids the database can hold."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
@@ -55,6 +56,8 @@ def init_app(app: Flask) -> None:
     if proxies:
         # Only the given number of proxies may say who the client is and how it connected;
         # without one, X-Forwarded-For is ignored, so nobody picks their own address.
+        # Wrapping wsgi_app is Flask's documented way to add middleware, but the type declares
+        # it a method, and mypy refuses any assignment to a method.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -23,22 +24,22 @@ class Problem:
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
 
-class LineDict(dict):
+class LineDict(dict[Hashable, Any]):
     """A YAML mapping that remembers the line of each key (1-based)."""
 
     line: int = 1
-    key_lines: dict
+    key_lines: dict[Hashable, int]
 
 
-class LineList(list):
+class LineList(list[Any]):
     """A YAML sequence that remembers the line of each item (1-based)."""
 
     line: int = 1
-    item_lines: list
+    item_lines: list[int]
 
 
 class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {
@@ -46,7 +47,7 @@ class _LineLoader(yaml.SafeLoader):
         }
         return mapping
 
-    def construct_sequence(self, node, deep=False):
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:
         sequence = LineList(super().construct_sequence(node, deep=True))
         sequence.line = node.start_mark.line + 1
         sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
@@ -59,6 +60,12 @@ _LineLoader.add_constructor(
 _LineLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence
 )
+
+
+class Digest(Protocol):
+    """A running hash (hashlib.sha256()) that the loaders feed with every file they read."""
+
+    def update(self, data: bytes, /) -> None: ...
 
 
 class SourceError(Exception):
@@ -96,7 +103,7 @@ def _shift_lines(data: Any, offset: int) -> None:
             _shift_lines(value, offset)
 
 
-def key_line(mapping: Any, key: str) -> int:
+def key_line(mapping: Any, key: Hashable) -> int:
     if isinstance(mapping, LineDict):
         return mapping.key_lines.get(key, mapping.line)
     return 1

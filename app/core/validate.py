@@ -25,10 +25,11 @@ class Checker:
         self.problems.append(Problem(self.path, line, message, is_warning=True))
 
     def mapping(self, value: Any, line: int, what: str) -> LineDict | None:
-        if not isinstance(value, dict):
+        # parse_yaml reads every YAML mapping as a LineDict, so this is the test for "a mapping".
+        if not isinstance(value, LineDict):
             self.error(line, f"{what} must be a mapping of keys to values")
             return None
-        return value  # type: ignore[return-value]
+        return value
 
     def keys(self, mapping: LineDict, required: set[str], optional: set[str], what: str) -> None:
         for key in mapping:

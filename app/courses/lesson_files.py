@@ -7,6 +7,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from app.core.sources import (
+    Digest,
     Problem,
     SourceError,
     key_line,
@@ -60,7 +61,9 @@ def _check_complete(check: Checker, lessons: list[LessonSource], languages: list
                 )
 
 
-def read_lessons(check: Checker, folder: Path, course: CourseSource, digest) -> list[LessonSource]:
+def read_lessons(
+    check: Checker, folder: Path, course: CourseSource, digest: Digest
+) -> list[LessonSource]:
     by_slug: dict[str, LessonSource] = {}
     positions: dict[int, str] = {}
     claims = {claim.code: claim.level for claim in course.competences}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
+from typing import Literal
 
 from app.core.markdown import outline
 from app.core.sources import (
@@ -97,7 +98,9 @@ def _check_link(
     return _file_problem(is_image, target, assets)
 
 
-def _internal_link_problem(target: str, lessons: set[str], pages: set[str]) -> str | bool | None:
+def _internal_link_problem(
+    target: str, lessons: set[str], pages: set[str]
+) -> str | Literal[False] | None:
     """A link to a lesson or a page: what is wrong with it (None: fine); False if it is not
     one of those."""
     lesson = lesson_link_target(target)

@@ -17,7 +17,7 @@ from app.core.sources import (
 from app.core.validate import LANGUAGES, Checker
 from app.courses.lesson_files import read_lessons
 from app.courses.links import check_body
-from app.courses.materials import load_materials
+from app.courses.materials import PageFile, load_materials
 from app.courses.outcomes import check_outcomes_cover_claims, parse_outcomes
 from app.courses.quiz_files import read_quiz
 from app.courses.sources import (
@@ -27,6 +27,7 @@ from app.courses.sources import (
     Catalogue,
     CompetenceClaim,
     CourseSource,
+    LessonFile,
 )
 from app.courses.workload import estimate, workload_message
 from app.framework.loader import FRAMEWORK_FILE, Framework, load_framework
@@ -99,7 +100,9 @@ def load_course(
         digest.update(asset.encode())
         digest.update((folder / asset).read_bytes())
     course.content_hash = digest.hexdigest()
-    texts = [file for lesson in course.lessons for file in lesson.files.values()]
+    texts: list[LessonFile | PageFile] = [
+        file for lesson in course.lessons for file in lesson.files.values()
+    ]
     texts += [file for page in course.materials.pages for file in page.files.values()]
     for text in texts:
         check_body(check, text, course)

@@ -15,11 +15,12 @@ from app.core.i18n import pick_language
 from app.courses.material_models import CoursePage
 from app.courses.materials import PAGE_KINDS, SOURCE_KINDS, GlossaryEntry, SourceEntry
 from app.courses.outcomes import Outcome
+from app.courses.sources import CourseSource
 from app.extensions import db
 from app.framework.loader import Framework
 
 # Headings and labels of the pages the platform makes, in the course languages.
-LABELS = {
+LABELS: dict[str, dict[str, str]] = {
     "sl": {
         "outcomes": "Cilji učenja",
         "lesson_outcomes": "Po tej lekciji boste znali",
@@ -33,7 +34,6 @@ LABELS = {
         "guidance": "Uradna navodila in informacije",
         "study": "Študije in poročila",
         "further-reading": "Dodatno branje",
-        "names": {"sl": "slovensko", "hr": "hrvaško", "en": "angleško"},
     },
     "hr": {
         "outcomes": "Ishodi učenja",
@@ -48,7 +48,6 @@ LABELS = {
         "guidance": "Službene upute i informacije",
         "study": "Studije i izvješća",
         "further-reading": "Dodatna literatura",
-        "names": {"sl": "slovenski", "hr": "hrvatski", "en": "engleski"},
     },
     "en": {
         "outcomes": "Learning outcomes",
@@ -63,8 +62,14 @@ LABELS = {
         "guidance": "Official guidance and information",
         "study": "Studies and reports",
         "further-reading": "Further reading",
-        "names": {"sl": "Slovenian", "hr": "Croatian", "en": "English"},
     },
+}
+
+# The course languages named in each of them, for the glossary's columns.
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "sl": {"sl": "slovensko", "hr": "hrvaško", "en": "angleško"},
+    "hr": {"sl": "slovenski", "hr": "hrvatski", "en": "engleski"},
+    "en": {"sl": "Slovenian", "hr": "Croatian", "en": "English"},
 }
 
 
@@ -107,7 +112,7 @@ def glossary_markdown(entries: list[GlossaryEntry], languages: list[str], langua
     labels = LABELS[language]
     # The reader's language first, then the other regional language, then the rest.
     order = [language, *[other for other in languages if other != language]]
-    header = [labels["names"].get(code, code).capitalize() for code in order]
+    header = [LANGUAGE_NAMES[language].get(code, code).capitalize() for code in order]
     lines = [
         "| " + " | ".join([*header, labels["meaning"]]) + " |",
         "|" + "---|" * (len(order) + 1),
@@ -148,7 +153,7 @@ class PageDraft:
     markdown: str
 
 
-def page_drafts(source, framework: Framework | None) -> list[PageDraft]:
+def page_drafts(source: CourseSource, framework: Framework | None) -> list[PageDraft]:
     """Every page of a loaded course (a CourseSource), in every language it has."""
     drafts = []
     materials = source.materials
@@ -182,7 +187,7 @@ def page_drafts(source, framework: Framework | None) -> list[PageDraft]:
 
 
 def sync_pages(
-    course_id: int, source, framework: Framework | None, render: Callable[[str], str]
+    course_id: int, source: CourseSource, framework: Framework | None, render: Callable[[str], str]
 ) -> None:
     """Replace the course's pages with those of `source`; `render` turns Markdown into the
     learner's HTML (links to lessons, pages and files resolved)."""

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from app.core.sources import (
+    Digest,
     LineDict,
     Problem,
     SourceError,
@@ -248,7 +249,7 @@ def _check_page_languages(
 
 
 def load_pages(
-    folder: Path, languages: list[str], problems: list[Problem], digest
+    folder: Path, languages: list[str], problems: list[Problem], digest: Digest
 ) -> list[MaterialPage]:
     pages: dict[str, MaterialPage] = {}
     base = folder / MATERIALS_DIR
@@ -320,7 +321,9 @@ def _page_file(
     )
 
 
-def check_page_translations(problems: list[Problem], pages: list[MaterialPage], source: str):
+def check_page_translations(
+    problems: list[Problem], pages: list[MaterialPage], source: str
+) -> None:
     """A translated page made from an older version of its source is reported, not refused."""
     for page in pages:
         original = page.files.get(source)
@@ -340,7 +343,7 @@ def check_page_translations(problems: list[Problem], pages: list[MaterialPage], 
 
 
 def load_materials(
-    folder: Path, languages: list[str], problems: list[Problem], digest
+    folder: Path, languages: list[str], problems: list[Problem], digest: Digest
 ) -> CourseMaterials:
     """The glossary, the sources and the pages of a course folder (outcomes come from
     course.yml and the lessons)."""

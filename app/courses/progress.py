@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core import events
@@ -48,9 +50,13 @@ def enrol(user_id: int, course: Course) -> Enrolment:
             with db.session.begin_nested():
                 db.session.add(enrolment)
         except IntegrityError:
-            # Two tabs enrolled at once: the other one won, use its row.
-            enrolment = get_enrolment(user_id, course.id)
-    return enrolment  # type: ignore[return-value]
+            # Two tabs enrolled at once: the other one won, use its row. Without one, what
+            # failed was not the duplicate (no such user, say): that error is the answer.
+            existing = get_enrolment(user_id, course.id)
+            if existing is None:
+                raise
+            enrolment = existing
+    return enrolment
 
 
 def complete_lesson(user_id: int, course: Course, lesson: Lesson) -> Enrolment:
@@ -87,11 +93,16 @@ def update_completion(user_id: int, course: Course) -> Enrolment:
         return enrolment
     # Claim the completion: of requests completing at the same moment (two tabs, a quiz
     # graded while the last lesson is marked), exactly one goes on.
-    claimed = db.session.execute(
-        update(Enrolment)
-        .where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
-        .values(completed_at=utcnow())
-        .execution_options(synchronize_session=False)
+    # Session.execute is typed to return a Result; for an UPDATE it is a CursorResult, which
+    # counts the rows the statement matched.
+    claimed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(Enrolment)
+            .where(Enrolment.id == enrolment.id, Enrolment.completed_at.is_(None))
+            .values(completed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ),
     ).rowcount
     db.session.refresh(enrolment)
     if claimed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,12 +170,12 @@ def _load(
     report.changes.extend(changes)
     _copy_assets(source)
     db.session.flush()
-    sync_pages(
-        course.id,
-        source,
-        source.framework,
-        lambda markdown, slug=source.slug: render_lesson_html(slug, markdown),
-    )
+    slug = source.slug
+
+    def render(markdown: str) -> str:
+        return render_lesson_html(slug, markdown)
+
+    sync_pages(course.id, source, source.framework, render)
     # What other packages keep of the course (its quiz) follows in the same transaction.
     for _receiver, changes in events.course_loaded.send(
         None, course_id=course.id, source=source, competences=competences
@@ -245,8 +246,8 @@ def _sync_lessons(course: Course, source: CourseSource) -> list[str]:
     changes = []
     lessons = {lesson.slug: lesson for lesson in course.lessons}
     # Positions are unique only among the lessons a course shows, so park old ones first.
-    for index, lesson in enumerate(course.lessons):
-        lesson.position = 10_000 + index
+    for index, parked in enumerate(course.lessons):
+        parked.position = 10_000 + index
     for lesson_source in source.lessons:
         lesson = lessons.pop(lesson_source.slug, None)
         if lesson is None:
@@ -265,7 +266,9 @@ def _sync_lessons(course: Course, source: CourseSource) -> list[str]:
     return changes
 
 
-def _sync_lesson_texts(lesson: Lesson, files: dict[str, LessonFile], source: CourseSource):
+def _sync_lesson_texts(
+    lesson: Lesson, files: dict[str, LessonFile], source: CourseSource
+) -> Iterator[str]:
     texts = {text.language: text for text in lesson.texts}
     for language, lesson_file in files.items():
         text = texts.pop(language, None)

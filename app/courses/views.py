@@ -128,12 +128,13 @@ def catalogue():
 @public
 def course(slug: str):
     course = _course_or_404(slug)
-    done = progress.completed_lesson_ids(_user_id(), course.id)
+    user_id = _user_id()
+    done = progress.completed_lesson_ids(user_id, course.id)
     lessons = [
         services.lesson_view(lesson, current_language(), done)
         for lesson in services.active_lessons(course)
     ]
-    enrolment = progress.get_enrolment(_user_id(), course.id) if _user_id() else None
+    enrolment = progress.get_enrolment(user_id, course.id) if user_id else None
     return render_template(
         "courses/course.html",
         materials=material_services.course_materials(course.id, current_language()),

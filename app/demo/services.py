@@ -6,6 +6,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -59,10 +60,12 @@ def seed_demo() -> list[DemoAccount]:
         if account.email in existing:
             continue
         institution = institution_by_slug(account.institution)
+        if institution is None:  # a partner seed_institutions() did not make: a wrong slug
+            raise LookupError(f"no institution {account.institution} for {account.email}")
         data = UserData(
             email=account.email,
             full_name=account.full_name,
-            institution_id=institution.id,  # type: ignore[union-attr]
+            institution_id=institution.id,
             language=account.language,
             job_role_id=roles.get(account.job_role or ""),
             roles=set(account.roles),
@@ -87,7 +90,8 @@ def _assign_demo_trainers() -> None:
     for account in DEMO_ACCOUNTS:
         if "trainer" not in account.roles:
             continue
-        user = db.session.scalar(select(User).where(User.email == account.email))
+        # Created by seed_demo() just before, or on an earlier run.
+        user = db.session.scalars(select(User).where(User.email == account.email)).one()
         assigned = set(
             db.session.scalars(
                 select(CourseTrainer.course_id).where(CourseTrainer.user_id == user.id)
@@ -113,6 +117,12 @@ KIND_WEIGHTS = {"social-work-centre": 6, "employment-service": 6, "adult-educati
 
 PASS_SCORE = 0.6  # the demo quizzes' pass mark, as a share of the points
 
+# What is drawn for one synthetic employee, as rows for bulk inserts: the user's columns,
+# their courses (course id, completed?, quiz score) and their ratings (competence id, level).
+Row = dict[str, Any]
+Plan = list[tuple[int, bool, float]]
+Ratings = list[tuple[int, int]]
+
 
 def _draw_person(
     rng: random.Random,
@@ -121,13 +131,13 @@ def _draw_person(
     roles: list[int],
     courses: list[int],
     competences: list[int],
-) -> tuple[dict, list[tuple[int, bool, float]], list[tuple[int, int]]]:
+) -> tuple[Row, Plan, Ratings]:
     """One synthetic employee: who they are, their courses (completed?, quiz score), ratings.
 
     Everything is drawn for every number, so the data do not depend on what existed. A
     completed course had its quiz passed; an open one has a score below the pass mark.
     """
-    person = {
+    person: Row = {
         "email": f"employee{number:05d}@{institution.slug}.demo.2sokrog.eu",
         "full_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
         "institution_id": institution.id,
@@ -135,7 +145,7 @@ def _draw_person(
         "language": "hr" if institution.country == "HR" else "sl",
         "is_active": True,
     }
-    plan = []
+    plan: Plan = []
     for course in rng.sample(courses, min(len(courses), rng.randint(0, 3))):
         completed, draw = rng.random() < 0.6, rng.random()
         score = PASS_SCORE + draw * (1 - PASS_SCORE) if completed else draw * PASS_SCORE
@@ -145,7 +155,7 @@ def _draw_person(
     return person, plan, ratings
 
 
-def _attempt(quiz_id: int, user_id: int, person: dict, score: float, now: datetime) -> dict:
+def _attempt(quiz_id: int, user_id: int, person: Row, score: float, now: datetime) -> Row:
     return {
         "quiz_id": quiz_id, "user_id": user_id, "number": 1, "language": person["language"],
         "state": "finished", "started_at": now, "submitted_at": now, "graded_at": now,
@@ -176,7 +186,7 @@ def seed_employees(count: int, seed: int = 2026) -> int:
     # Synthetic people never log in: one unguessable password hash serves them all.
     password_hash = hash_password(secrets.token_hex(24))
     now = utcnow()
-    people = []
+    people: list[tuple[Row, Plan, Ratings]] = []
     for number in range(1, count + 1):
         institution = rng.choices(institutions, weights)[0]
         person, plan, ratings = _draw_person(rng, number, institution, roles, courses, competences)
@@ -198,10 +208,16 @@ def seed_employees(count: int, seed: int = 2026) -> int:
 
 
 def _records(
-    people: list, ids: dict[str, int], quizzes: dict[int, int], claims: dict, now: datetime
-) -> tuple[list[dict], list[dict], list[dict]]:
+    people: list[tuple[Row, Plan, Ratings]],
+    ids: dict[str, int],
+    quizzes: dict[int, int],
+    claims: dict[int, list[tuple[int, int]]],
+    now: datetime,
+) -> tuple[list[Row], list[Row], list[Row]]:
     """The enrolments, quiz attempts and evidence of the new people, as rows to insert."""
-    enrolments, attempts, evidence = [], [], []
+    enrolments: list[Row] = []
+    attempts: list[Row] = []
+    evidence: list[Row] = []
     for person, plan, ratings in people:
         user_id = ids[person["email"]]
         for course_id, completed, score in plan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def load_framework(path: Path, display_path: str | None = None) -> tuple[Framewo
     return framework, check.problems
 
 
-def _items(check: Checker, root: LineDict, key: str):
+def _items(check: Checker, root: LineDict, key: str) -> Iterator[LineDict]:
     value = root.get(key)
     if value is None:
         return

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,7 +13,7 @@ from app.extensions import Model
 class Translated:
     """Mixin for rows that carry a {language: text} map of names."""
 
-    names: dict
+    names: dict[str, str]
 
     def name(self, language: str) -> str:
         return pick_text(self.names, language)
@@ -23,15 +21,15 @@ class Translated:
 
 class ProficiencyLevel(Translated, Model):
     level: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    names: Mapped[dict[str, Any]] = mapped_column(JSON)
-    descriptors: Mapped[dict[str, Any]] = mapped_column(JSON)
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    descriptors: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
 class CompetenceArea(Translated, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict[str, Any]] = mapped_column(JSON)
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
 class Competence(Translated, Model):
@@ -39,8 +37,8 @@ class Competence(Translated, Model):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("competence_area.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict[str, Any]] = mapped_column(JSON)
-    descriptions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON)
     esco_uri: Mapped[str | None] = mapped_column(String(255))
     validity_months: Mapped[int | None]
     is_retired: Mapped[bool] = mapped_column(default=False)
@@ -52,7 +50,7 @@ class JobRole(Translated, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(default=0)
-    names: Mapped[dict[str, Any]] = mapped_column(JSON)
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
     is_retired: Mapped[bool] = mapped_column(default=False)
 
 

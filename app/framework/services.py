@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -13,6 +16,9 @@ from app.framework.models import (
     JobRoleTarget,
     ProficiencyLevel,
 )
+
+# The framework's rows that have a code and are retired rather than deleted.
+CodedRow = TypeVar("CodedRow", Competence, JobRole)
 
 
 def sync_framework(framework: Framework) -> list[str]:
@@ -38,10 +44,10 @@ def sync_framework(framework: Framework) -> list[str]:
     changes += _retire(competences, framework.competence_codes, "competence")
     db.session.flush()
     roles = {row.code: row for row in db.session.scalars(db.select(JobRole))}
-    for position, source in enumerate(framework.job_roles):
-        values = {"position": position, "names": source.names, "is_retired": False}
-        changes.extend(_upsert(roles, JobRole, source.code, values, "job role"))
-    changes += _retire(roles, {source.code for source in framework.job_roles}, "job role")
+    for position, role in enumerate(framework.job_roles):
+        values = {"position": position, "names": role.names, "is_retired": False}
+        changes.extend(_upsert(roles, JobRole, role.code, values, "job role"))
+    changes += _retire(roles, {role.code for role in framework.job_roles}, "job role")
     db.session.flush()
     changes.extend(_sync_targets(framework, roles, competences))
     db.session.flush()
@@ -49,7 +55,7 @@ def sync_framework(framework: Framework) -> list[str]:
 
 
 def _sync_levels(framework: Framework) -> list[str]:
-    changes = []
+    changes: list[str] = []
     levels = {row.level: row for row in db.session.scalars(db.select(ProficiencyLevel))}
     for level, (names, descriptors) in sorted(framework.levels.items()):
         row = levels.get(level)
@@ -79,7 +85,7 @@ def _sync_areas(framework: Framework) -> tuple[dict[str, CompetenceArea], list[s
     return areas, changes
 
 
-def _retire(rows: dict, codes: set[str], what: str) -> list[str]:
+def _retire(rows: Mapping[str, Competence | JobRole], codes: set[str], what: str) -> list[str]:
     """Rows whose code left the file are retired, never deleted: evidence and targets keep them."""
     changes = []
     for code, row in rows.items():
@@ -89,7 +95,13 @@ def _retire(rows: dict, codes: set[str], what: str) -> list[str]:
     return changes
 
 
-def _upsert(rows: dict, model: type, code: str, values: dict, what: str) -> list[str]:
+def _upsert(
+    rows: dict[str, CodedRow],
+    model: type[CodedRow],
+    code: str,
+    values: dict[str, Any],
+    what: str,
+) -> list[str]:
     row = rows.get(code)
     if row is None:
         rows[code] = model(code=code, **values)
@@ -101,7 +113,9 @@ def _upsert(rows: dict, model: type, code: str, values: dict, what: str) -> list
     return [f"updated {what} {code}"] if changed else []
 
 
-def _sync_targets(framework: Framework, roles: dict, competences: dict) -> list[str]:
+def _sync_targets(
+    framework: Framework, roles: dict[str, JobRole], competences: dict[str, Competence]
+) -> list[str]:
     existing = {
         (row.job_role_id, row.competence_id): row
         for row in db.session.scalars(db.select(JobRoleTarget))

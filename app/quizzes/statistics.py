@@ -49,7 +49,7 @@ def quiz_statistics(quiz: Quiz) -> tuple[int, list[ItemStatistics]]:
     )
     items: dict[str, ItemStatistics] = {}
     scores: dict[str, list[tuple[float, float]]] = {}  # key -> (item fraction, rest of test)
-    picks: dict[str, Counter] = {}
+    picks: dict[str, Counter[str]] = {}
     for attempt in attempts:
         answers = {answer.slot: answer for answer in attempt.answers}
         total = attempt.score or 0.0

@@ -569,3 +569,17 @@ def test_a_save_that_races_another_fails_instead_of_overwriting(app, trainer):
             drafts.save_file(copy, path, "second\n", drafts.text_hash("first\n"), trainer)
         db.session.rollback()
         assert drafts.working_copy("alpha").files[path] == "first\n"
+
+
+def test_a_draft_refused_for_a_reason_other_than_a_race_is_not_hidden(app, trainer):
+    from sqlalchemy.exc import IntegrityError
+
+    from app.authoring import drafts
+
+    path = "01-first.sl.md"
+    with app.app_context():
+        copy = drafts.working_copy("alpha")
+        # No such user: the foreign key refuses the draft, and there is no other draft to use.
+        with pytest.raises(IntegrityError):
+            drafts.save_file(copy, path, "first\n", drafts.text_hash(copy.files[path]), 999_999)
+        db.session.rollback()

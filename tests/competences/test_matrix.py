@@ -250,6 +250,25 @@ def test_hr_appoints_an_assessor_who_then_rates(app, client, courses, make_user)
     assert client.get(f"/hr/employees/{people['bor']}").status_code == 403
 
 
+def test_an_appointment_returns_to_the_same_institution_and_nothing_else(
+    app, client, courses, make_user
+):
+    from tests.conftest import post
+
+    people = setup_people(app, make_user)
+    login(client, make_user(roles={"admin"}))
+    # The institution an administrator picked is kept; other keys are not url_for's options.
+    response = post(
+        client,
+        "/hr/assessors?institution=czss-cakovec&_external=1&_anchor=x",
+        {"user_id": people["ivo"], "appoint": "1"},
+    )
+    assert response.status_code == 302
+    assert response.location == "/hr/assessors?institution=czss-cakovec"
+    with app.app_context():
+        assert db.session.get(User, people["ivo"]).has_role("assessor")
+
+
 def test_streamed_export_has_exactly_the_rows_of_the_page(app, courses, make_user):
     from app.competences import reports
 
