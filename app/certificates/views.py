@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
@@ -29,7 +30,7 @@ from app.core.params import arg_id, arg_year
 from app.core.permissions import public, roles_required
 from app.core.ratelimit import client_key
 from app.courses.models import Course
-from app.courses.services import course_options
+from app.courses.services import course_options, course_title
 from app.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
@@ -82,8 +83,16 @@ def _issuer_or_404(slug: str) -> Institution:
 @bp.route("/my/certificates")
 @roles_required("learner")
 def mine():
+    waiting = [
+        course_id for _user, course_id in handissue.pending_certificates(user_id=current_user.id)
+    ]
     return render_template(
-        "certificates/mine.html", certificates=listing.learner_certificates(current_user.id)
+        "certificates/mine.html",
+        certificates=listing.learner_certificates(current_user.id),
+        waiting=[
+            course_title(course, current_language())
+            for course in db.session.scalars(select(Course).where(Course.id.in_(waiting)))
+        ],
     )
 
 
