@@ -99,7 +99,9 @@ def render_display(facts: EdcFacts, language: str, verify_url: str) -> bytes:
         page.space(40)
         page.text(gettext("Issued on %(date)s", date=format_date(facts.issued_on, "long")), 18)
         if facts.expires_on:
-            page.text(gettext("Valid until %(date)s", date=format_date(facts.expires_on, "long")), 18)
+            page.text(
+                gettext("Valid until %(date)s", date=format_date(facts.expires_on, "long")), 18
+            )
         page.space(30)
         page.text(f"{gettext('Serial number')}: {facts.serial}", 16, fill=MUTED)
         page.text(gettext("Check that this certificate is genuine:"), 16, fill=MUTED)

@@ -149,7 +149,11 @@ def _outcomes(facts: EdcFacts, node: str) -> list[dict[str, Any]]:
             "type": "LearningOutcome",
             "title": _texts(competence["names"]),
             "additionalNote": [
-                {"id": f"{anchor}-level", "type": "Note", "noteLiteral": _level_note(competence, facts)}
+                {
+                    "id": f"{anchor}-level",
+                    "type": "Note",
+                    "noteLiteral": _level_note(competence, facts),
+                }
             ],
         }
         if competence.get("esco"):
@@ -197,9 +201,7 @@ def _display(facts: EdcFacts, node: str, images: dict[str, bytes]) -> dict[str, 
     return {
         "id": f"{node}#display",
         "type": "DisplayParameter",
-        "title": {
-            lang: [pick_text(facts.course_titles, lang)] for lang in sorted(languages)
-        },
+        "title": {lang: [pick_text(facts.course_titles, lang)] for lang in sorted(languages)},
         "language": [_language(lang) for lang in languages],
         "primaryLanguage": _language(languages[0]),
         "individualDisplay": [

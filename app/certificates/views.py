@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -82,7 +83,7 @@ def verify_europass(code: str):
     return _europass_download(certificate)
 
 
-def _europass_download(certificate: Certificate) -> Response:
+def _europass_download(certificate: Certificate) -> ResponseReturnValue:
     try:
         text = europass.credential_json(certificate)
     except DomainError as error:

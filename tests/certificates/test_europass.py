@@ -86,7 +86,8 @@ def test_an_issued_certificate_is_a_valid_edc(app, certificate):
     # The schema allows only an EBSI "Proof" (EBSI seals EDCs as JAdES, outside the JSON):
     # our Data Integrity proof is the one thing it rejects.
     errors = schema_errors(document)
-    assert errors and all(error.startswith("proof") for error in errors), errors
+    assert errors
+    assert all(error.startswith("proof") for error in errors), errors
     assert document["@context"] == [
         "https://www.w3.org/ns/credentials/v2",
         "http://data.europa.eu/snb/model/context/edc-ap",
@@ -137,7 +138,8 @@ def test_the_mapping_carries_what_the_certificate_attests(app, certificate):
     text = json.dumps(document)
     for absent in ("creditPoint", "thematicArea", "fullAddress", "ECTS", "credentialStatus"):
         assert absent not in text
-    assert DATE_TIME.match(document["issued"]) and document["issued"] == document["validFrom"]
+    assert DATE_TIME.match(document["issued"])
+    assert document["issued"] == document["validFrom"]
     assert "validUntil" not in document  # alpha's certificates do not expire
 
 
@@ -152,7 +154,8 @@ def test_the_display_is_a_picture_per_language_of_the_certificate(app, certifica
     image = display["individualDisplay"][0]["displayDetail"][0]["image"]
     assert image["contentType"]["id"].endswith("/file-type/PNG")
     picture = Image.open(io.BytesIO(base64.b64decode(image["content"])))
-    assert picture.format == "PNG" and picture.size == (827, 1169)
+    assert picture.format == "PNG"
+    assert picture.size == (827, 1169)
 
 
 def test_expiry_becomes_valid_until(app, courses, make_user):
@@ -220,7 +223,8 @@ def test_a_revoked_certificate_has_no_edc_and_its_copies_fail(app, certificate, 
         services.revoke(record, db.session.get(User, admin), "Issued to the wrong person.")
         db.session.commit()
         result = verification.verify_credential(document)
-        assert not result.ok and result.reason.startswith("revoked")
+        assert not result.ok
+        assert result.reason.startswith("revoked")
         with pytest.raises(europass.EdcRefused):
             europass.signed_credential(record)
 
@@ -279,3 +283,122 @@ def test_the_contexts_cannot_be_processed_together_so_the_proof_is_jcs():
     with pytest.raises(jsonld.JsonLdError) as caught:
         jsonld.expand(document, {"documentLoader": integrity._load_document})
     assert "protected term redefinition" in str(caught.value)
+
+
+def _download(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response.mimetype == "application/ld+json"
+    assert "europass.json" in response.headers["Content-Disposition"]
+    return response.get_json()
+
+
+def test_the_learner_downloads_their_own_and_only_theirs(app, client, certificate, learner,
+                                                       make_user):  # fmt: skip
+    url = f"/certificates/{certificate.id}/europass.json"
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    login(client, learner)
+    page = client.get("/my/certificates").get_data(as_text=True)
+    assert url in page
+    assert "Europass credential (EDC)" in page
+    document = _download(client, url)
+    with app.app_context():
+        assert verification.verify_credential(document).ok
+    login(client, make_user())
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("roles", "institution", "status"),
+    [
+        ({"hr"}, "csd-lasko", 200),  # the learner's employer
+        ({"hr"}, "bistra-ptuj", 404),  # the issuer's HR, not the employer
+        ({"admin"}, "czss-cakovec", 200),
+        ({"trainer"}, "csd-lasko", 404),
+    ],
+)
+def test_staff_download_as_the_open_badges_credential(
+    app, client, certificate, make_user, roles, institution, status
+):
+    login(client, make_user(roles=roles, institution=institution))
+    ob3 = client.get(f"/certificates/{certificate.id}.json").status_code
+    europass_status = client.get(f"/certificates/{certificate.id}/europass.json").status_code
+    assert europass_status == ob3 == status
+    if status == 200:
+        page = client.get(f"/certificates/{certificate.id}").get_data(as_text=True)
+        assert f"/certificates/{certificate.id}/europass.json" in page
+
+
+def test_the_public_verify_page_links_the_edc(app, client, certificate):
+    page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    link = f"/verify/{certificate.code}/europass.json"
+    assert link in page
+    document = _download(client, link)
+    assert document["id"].endswith(link)
+    with app.app_context():
+        assert verification.verify_credential(document).ok
+    assert client.get("/verify/0000000000000000/europass.json").status_code == 404
+
+
+def test_a_revoked_certificate_offers_no_edc(app, client, certificate, make_user):
+    admin = make_user(roles={"admin"}, institution="bistra-ptuj")
+    with app.app_context():
+        record = db.session.get(Certificate, certificate.id)
+        services.revoke(record, db.session.get(User, admin), "Issued to the wrong person.")
+        db.session.commit()
+    link = f"/verify/{certificate.code}/europass.json"
+    assert link not in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    response = client.get(link, follow_redirects=True)
+    assert response.status_code == 200
+    assert "it has no Europass credential" in response.get_data(as_text=True)
+    assert response.request.path == f"/verify/{certificate.code}"
+
+
+def test_the_w3c_eddsa_jcs_2022_test_vector(tmp_path):
+    """Our JCS and eddsa-jcs-2022 reproduce the W3C test vector (vc-di-eddsa, TestVectors/
+    eddsa-jcs-2022): the canonical document and the very signature."""
+    import base58
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from app.certificates.jcs import canonical
+
+    folder = Path(__file__).parent / "data" / "eddsa-jcs-2022"
+    document = json.loads((folder / "signedJCS.json").read_text(encoding="utf-8"))
+    keys = json.loads((folder / "keyPair.json").read_text(encoding="utf-8"))
+    public = integrity.public_key_from_multibase(keys["publicKeyMultibase"])
+    assert integrity.verify(document, public, integrity.CRYPTOSUITE_JCS)
+    assert canonical(unsigned(document)) == (folder / "canonDocJCS.txt").read_text(encoding="utf-8")
+    secret = Ed25519PrivateKey.from_private_bytes(
+        base58.b58decode(keys["privateKeyMultibase"][1:])[2:]
+    )
+    proof = document["proof"]
+    again = integrity.sign(
+        unsigned(document), secret, proof["verificationMethod"], proof["created"],
+        integrity.CRYPTOSUITE_JCS,
+    )  # fmt: skip
+    assert again["proof"][0]["proofValue"] == proof["proofValue"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            {"b": 1, "a": [True, None, 'é\n"\\\u001f']},
+            '{"a":[true,null,"é\\n\\"\\\\\\u001f"],"b":1}',
+        ),
+        # Members sort by UTF-16 code units: U+1F600 (a surrogate pair) before U+FB33.
+        ({"\ufb33": 1, "\U0001f600": 2}, '{"\U0001f600":2,"\ufb33":1}'),
+    ],
+)
+def test_jcs_serialises_as_rfc_8785(value, expected):
+    from app.certificates.jcs import canonical
+
+    assert canonical(value) == expected
+
+
+@pytest.mark.parametrize("value", [1.5, 2**60, "\ud800", {"a": object()}])
+def test_jcs_refuses_what_it_cannot_canonicalise_exactly(value):
+    from app.certificates.jcs import JcsError, canonical
+
+    with pytest.raises(JcsError):
+        canonical(value)
