@@ -89,6 +89,12 @@ MATRIX = {
     "certificates.mine": ("GET", "/my/certificates", LEARNER_PAGE),
     "certificates.pdf": ("GET", "/certificates/{certificate}.pdf", SCOPED),
     "certificates.credential": ("GET", "/certificates/{certificate}.json", SCOPED),
+    "certificates.europass_credential": (
+        "GET",
+        "/certificates/{certificate}/europass.json",
+        SCOPED,
+    ),
+    "certificates.verify_europass": ("GET", "/verify/{code}/europass.json", PUBLIC_PAGE),
     "certificates.institution_list": ("GET", "/hr/certificates", HR_PAGE),
     "certificates.institution_csv": ("GET", "/hr/certificates.csv", HR_PAGE),
     "certificates.issue_form": ("GET", "/certificates/issue", TRAINER_PAGE),
