@@ -203,19 +203,21 @@ def verify_file(data: bytes) -> FileCheck:
     """A credential (JSON) by its proof; a PDF by its hash against the stored certificate."""
     if data.startswith(b"%PDF"):
         return _pdf_by_hash(data)
-    document = _json_object(data)
+    document = _json_object(data, "the file is neither a PDF nor a JSON credential",
+                            "the file is not a JSON credential")  # fmt: skip
     if isinstance(document, FileCheck):
         return document
     return verify_credential(document)
 
 
-def _json_object(data: bytes, what: str = "the file") -> dict[str, Any] | FileCheck:
+def _json_object(data: bytes, not_json: str, not_object: str) -> dict[str, Any] | FileCheck:
+    """The JSON object in `data`, or the verdict when it is not JSON or not an object."""
     try:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return FileCheck(False, f"{what} is not a JSON credential")
+        return FileCheck(False, not_json)
     if not isinstance(document, dict):
-        return FileCheck(False, f"{what} is not a JSON credential")
+        return FileCheck(False, not_object)
     return document
 
 
@@ -249,7 +251,8 @@ def verify_pdf(data: bytes, now: datetime | None = None) -> FileCheck:
         embedded = pdfcredential.embedded_credential(data)
     except pdfcredential.AttachmentError as error:
         return FileCheck(False, str(error))
-    document = _json_object(embedded, "the embedded credential.json")
+    message = "the embedded credential.json is not a JSON credential"
+    document = _json_object(embedded, message, message)
     if isinstance(document, FileCheck):
         return document
     result = verify_credential(document, now)
