@@ -14,7 +14,7 @@ from jsonschema import Draft201909Validator
 
 from app.auth.models import User
 from app.certificates import credential as ob3
-from app.certificates import services, verification
+from app.certificates import services, stored, verification
 from app.certificates.models import Certificate
 from app.core.database import utcnow
 from app.courses.services import get_course
@@ -270,9 +270,9 @@ def test_downloads_serve_the_stored_pdf_and_english_on_request(app, client, cert
     assert first.status_code == 200
     assert first.mimetype == "application/pdf"
     with app.app_context():
-        stored = services.storage_path(db.session.get(Certificate, certificate.id))
-        assert first.data == stored.read_bytes()
-        stored.write_bytes(b"%PDF-1.4 stored copy")
+        path = stored.storage_path(db.session.get(Certificate, certificate.id))
+        assert first.data == path.read_bytes()
+        path.write_bytes(b"%PDF-1.4 stored copy")
     assert client.get(f"/certificates/{certificate.id}.pdf").data == b"%PDF-1.4 stored copy"
     english = client.get(f"/certificates/{certificate.id}.pdf?lang=en")
     path = tmp_path / "en.pdf"
