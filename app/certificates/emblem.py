@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from app.auth.models import Institution
 from app.certificates.models import InstitutionEmblem
 from app.core.database import utcnow
 from app.core.errors import DomainError
-from app.core.files import write_private
+from app.core.storage import storage
 from app.extensions import db
 
 MAX_EMBLEM_BYTES = 2 * 1024 * 1024
@@ -28,15 +26,14 @@ MAX_EMBLEM_PIXELS = 16_000_000
 STORED_SIDE = 400
 # What is accepted -> how it is stored (a photo stays a JPEG, a drawing a lossless PNG).
 FORMATS = {"PNG": ("PNG", ".png"), "JPEG": ("JPEG", ".jpg")}
-MIMETYPES = {".png": "image/png", ".jpg": "image/jpeg"}
 
 
 class EmblemError(DomainError):
     pass
 
 
-def _folder(institution: Institution) -> Path:
-    return Path(current_app.config["STORAGE_DIR"]) / "emblems" / str(institution.id)
+def _key(institution: Institution, file_name: str) -> str:
+    return f"emblems/{institution.id}/{file_name}"
 
 
 def _record(institution: Institution) -> InstitutionEmblem | None:
@@ -45,13 +42,18 @@ def _record(institution: Institution) -> InstitutionEmblem | None:
     )
 
 
-def emblem_path(institution: Institution) -> Path | None:
-    """The stored emblem of the institution, or None (none uploaded, or its file is gone)."""
+def emblem_key(institution: Institution) -> str | None:
+    """The storage key of the institution's emblem, or None (none uploaded, or its file is gone)."""
     record = _record(institution)
     if record is None:
         return None
-    path = _folder(institution) / record.file_name
-    return path if path.is_file() else None
+    key = _key(institution, record.file_name)
+    return key if storage().exists(key) else None
+
+
+def emblem_bytes(institution: Institution) -> bytes | None:
+    key = emblem_key(institution)
+    return None if key is None else storage().read(key)
 
 
 def _too_many_pixels() -> EmblemError:
@@ -109,13 +111,15 @@ def reencode(data: bytes) -> tuple[bytes, str]:
     return out.getvalue(), suffix
 
 
-def set_emblem(institution: Institution, data: bytes, by_id: int | None) -> None:
-    """Store the uploaded emblem and make it the institution's; the file is named by its
-    content, so the one in use is never overwritten (`prune` removes old ones after commit)."""
+def set_emblem(institution: Institution, data: bytes, by_id: int | None) -> str | None:
+    """Store the uploaded emblem and make it the institution's; returns the key of the file it
+    replaces, for `discard` after the commit. A file is named by its content, so the one in use
+    is never overwritten while a certificate is being drawn with it."""
     encoded, suffix = reencode(data)
     name = hashlib.sha256(encoded).hexdigest()[:32] + suffix
-    write_private(_folder(institution) / name, encoded)
+    storage().write(_key(institution, name), encoded)
     record = _record(institution)
+    replaced = None if record is None else _key(institution, record.file_name)
     try:
         with db.session.begin_nested():
             if record is None:
@@ -126,24 +130,23 @@ def set_emblem(institution: Institution, data: bytes, by_id: int | None) -> None
         raise EmblemError(
             gettext("Another emblem was uploaded at the same moment: upload yours again.")
         ) from error
+    return None if replaced == _key(institution, name) else replaced
 
 
-def remove_emblem(institution: Institution) -> bool:
-    """The institution prints no emblem from now on; False if it had none."""
+def remove_emblem(institution: Institution) -> str | None:
+    """The institution prints no emblem from now on; returns the key of its file for `discard`
+    after the commit, None if it had none."""
     record = _record(institution)
     if record is None:
-        return False
+        return None
     db.session.delete(record)
     db.session.flush()
-    return True
+    return _key(institution, record.file_name)
 
 
-def prune(institution: Institution) -> None:
-    """Delete the institution's emblem files other than the one in use (after the commit)."""
-    folder = _folder(institution)
-    if not folder.is_dir():
-        return
-    record = _record(institution)
-    for path in folder.iterdir():
-        if record is None or path.name != record.file_name:
-            path.unlink(missing_ok=True)
+def discard(key: str | None) -> None:
+    """Delete an emblem file no longer in use; called after the commit that replaced it, so a
+    failed commit never leaves the institution's record pointing at a deleted file."""
+    if key is not None:
+        storage().delete(key)
+        db.session.commit()

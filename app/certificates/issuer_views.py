@@ -3,7 +3,7 @@ and the emblem on its certificates by an administrator, and its signed revocatio
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -16,6 +16,7 @@ from app.certificates.views import _issuer_or_404, bp
 from app.core.errors import DomainError
 from app.core.forms import ConfirmForm
 from app.core.permissions import public, roles_required
+from app.core.storage import storage
 from app.extensions import db
 
 # The issuer profile is also the controller document of the institution's keys: the OB 3.0
@@ -87,7 +88,7 @@ def _issuer_page(institution: Institution, key_list, emblem_form: EmblemForm | N
         keys=key_list,
         may_create_key=is_admin,
         may_change_emblem=is_admin,
-        has_emblem=emblem.emblem_path(institution) is not None,
+        has_emblem=emblem.emblem_key(institution) is not None,
         emblem_form=emblem_form or EmblemForm(),
         form=ConfirmForm(),
     )
@@ -134,10 +135,10 @@ def create_key(slug: str):
 @public
 def emblem_image(slug: str):
     """The emblem the institution prints on its certificates (public, as the certificates are)."""
-    path = emblem.emblem_path(_issuer_or_404(slug))
-    if path is None:
+    key = emblem.emblem_key(_issuer_or_404(slug))
+    if key is None:
         abort(404)
-    return send_file(path, mimetype=emblem.MIMETYPES[path.suffix], max_age=300)
+    return storage().response(key, max_age=300)
 
 
 @bp.route("/issuers/<slug>/emblem", methods=["POST"])
@@ -148,13 +149,13 @@ def upload_emblem(slug: str):
     form = EmblemForm()
     if form.validate_on_submit():
         try:
-            emblem.set_emblem(institution, form.emblem.data.read(), current_user.id)
+            replaced = emblem.set_emblem(institution, form.emblem.data.read(), current_user.id)
         except DomainError as error:
             db.session.rollback()
             form.emblem.errors.append(str(error))
         else:
             db.session.commit()
-            emblem.prune(institution)
+            emblem.discard(replaced)
             flash(_("The emblem is saved: certificates issued from now on show it."), "success")
             return redirect(url_for("certificates.issuer", slug=slug))
     return _issuer_page(institution, keys.institution_keys(institution.id), form), 400
@@ -166,9 +167,10 @@ def remove_emblem(slug: str):
     institution = _own_institution_or_403(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if emblem.remove_emblem(institution):
+    removed = emblem.remove_emblem(institution)
+    if removed is not None:
         db.session.commit()
-        emblem.prune(institution)
+        emblem.discard(removed)
         flash(_("The emblem is removed: certificates issued from now on have none."), "success")
     return redirect(url_for("certificates.issuer", slug=slug))
 

@@ -55,8 +55,8 @@ class InstitutionKey(Model):
 
 
 class InstitutionEmblem(Model):
-    """The emblem an institution prints on its certificates: a file under
-    STORAGE_DIR/emblems/<institution id>/ named by its content, set by one of its administrators."""
+    """The emblem an institution prints on its certificates, set by one of its administrators:
+    a file in the file storage (app.core.storage), emblems/<institution id>/<content hash>."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), unique=True)

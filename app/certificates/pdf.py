@@ -56,7 +56,7 @@ class CertificateContent:
     signatory_name: str
     signatory_title: str
     # The issuing institution's emblem (a PNG or JPEG it uploaded), if it has one.
-    emblem: Path | None = None
+    emblem: bytes | None = None
     # When the document was made and last changed (its metadata): the issue, the re-issue.
     issued_at: datetime | None = None
     modified_at: datetime | None = None
@@ -219,7 +219,7 @@ def _header(canvas: Canvas, tagger: Tagger, content: CertificateContent, alt: st
         canvas.rect(MARGIN / 2, MARGIN / 2, WIDTH - MARGIN, HEIGHT - MARGIN)
     top: float = HEIGHT - MARGIN - 6 * mm
     if content.emblem is not None:
-        image = ImageReader(str(content.emblem))
+        image = ImageReader(io.BytesIO(content.emblem))
         pixels_wide, pixels_high = (float(side) for side in image.getSize())
         scale = min(EMBLEM_BOX[0] / pixels_wide, EMBLEM_BOX[1] / pixels_high)
         width, height = pixels_wide * scale, pixels_high * scale

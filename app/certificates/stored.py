@@ -1,16 +1,15 @@
-"""A certificate's PDFs in the storage folder: rendered at issue, on request, after a re-issue."""
+"""A certificate's PDFs in the file storage: rendered at issue, on request, after a re-issue."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.certificates import credential as ob3
-from app.certificates.emblem import emblem_path
+from app.certificates.emblem import emblem_bytes
 from app.certificates.models import Certificate, SupersededPdf
 from app.certificates.pdf import (
     CertificateContent,
@@ -20,19 +19,14 @@ from app.certificates.pdf import (
 )
 from app.certificates.pdfa import Attachment
 from app.certificates.pdfcredential import CREDENTIAL_FILE
-from app.core.files import write_private
+from app.core.storage import storage
 from app.extensions import db
 from app.framework.models import ProficiencyLevel
 
 
-def storage_path(certificate: Certificate, variant: str = "") -> Path:
+def storage_key(certificate: Certificate, variant: str = "") -> str:
     suffix = f".{variant}" if variant else ""
-    return (
-        Path(current_app.config["STORAGE_DIR"])
-        / "certificates"
-        / str(certificate.institution_id)
-        / f"{certificate.serial}{suffix}.pdf"
-    )
+    return f"certificates/{certificate.institution_id}/{certificate.serial}{suffix}.pdf"
 
 
 def level_names() -> dict[int, dict[str, str]]:
@@ -58,7 +52,7 @@ def content_of(certificate: Certificate) -> CertificateContent:
         institution_name=certificate.institution.name,
         signatory_name=certificate.signatory_name,
         signatory_title=certificate.signatory_title,
-        emblem=emblem_path(certificate.institution),
+        emblem=emblem_bytes(certificate.institution),
         issued_at=certificate.issued_at,
         modified_at=certificate.reissued_at or certificate.issued_at,
     )
@@ -82,8 +76,8 @@ def credential_attachment(certificate: Certificate, language: str) -> Attachment
 def write_pdf(certificate: Certificate, languages: tuple[str, ...], variant: str = "") -> bytes:
     attachment = credential_attachment(certificate, languages[0])
     data = render_certificate(content_of(certificate), languages, attachment)
-    # A certificate is personal data: readable by the server's user only.
-    write_private(storage_path(certificate, variant), data)
+    # A certificate is personal data: the local backend keeps it readable by the server's user only.
+    storage().write(storage_key(certificate, variant), data)
     return data
 
 
@@ -91,13 +85,12 @@ def pdf_bytes(certificate: Certificate, english: bool = False) -> bytes:
     """The stored PDF; the English version is rendered on first request, then stored too."""
     main = tuple(certificate.pdf_languages)
     if not english or main[0] == "en":
-        path = storage_path(certificate)
-        if not path.exists():  # a restored database without its storage folder
-            return write_pdf(certificate, main)
-        return path.read_bytes()
-    path = storage_path(certificate, "en")
-    if path.exists():
-        return path.read_bytes()
+        data = storage().read(storage_key(certificate))
+        # None: a restored database without its storage folder; rendered again from the record.
+        return write_pdf(certificate, main) if data is None else data
+    data = storage().read(storage_key(certificate, "en"))
+    if data is not None:
+        return data
     data = write_pdf(certificate, ("en", main[0]), "en")
     certificate.pdf_en_sha256 = hashlib.sha256(data).hexdigest()
     return data

@@ -10,6 +10,7 @@ from PIL import Image
 from app.auth.services import institution_by_slug
 from app.certificates import emblem, stored
 from app.certificates.models import Certificate, InstitutionEmblem
+from app.core.storage import storage
 from app.extensions import db
 from tests.certificates.conftest import issue
 from tests.certificates.pdfs import elements, open_pdf, png, png_claiming
@@ -89,18 +90,22 @@ def test_a_new_emblem_replaces_the_old_one_and_removal_removes_it(
     app, client, courses, make_user, admin
 ):
     upload(client, png(100, 100, color=(255, 0, 0, 255)))
+    with app.app_context():
+        red = emblem.emblem_key(institution_by_slug("czss-cakovec"))
     upload(client, png(100, 100, color=(0, 0, 255, 255)))
     assert _stored_image(client).getpixel((50, 50)) == (0, 0, 255)
     with app.app_context():
-        folder = emblem.emblem_path(institution_by_slug("czss-cakovec")).parent
-    assert len(list(folder.iterdir())) == 1  # the replaced file is gone
+        blue = emblem.emblem_key(institution_by_slug("czss-cakovec"))
+        assert blue != red
+        assert not storage().exists(red)  # the replaced file is gone
     response = client.post(
         f"{ISSUER}/emblem/remove", data={"csrf_token": csrf_token(client, ISSUER)}
     )
     assert response.status_code == 302
     assert "The emblem is removed" in client.get(ISSUER).get_data(as_text=True)
     assert client.get(f"{ISSUER}/emblem").status_code == 404
-    assert list(folder.iterdir()) == []
+    with app.app_context():
+        assert not storage().exists(blue)
     certificate = issue(app, make_user())
     with app.app_context():
         data = stored.pdf_bytes(db.session.get(Certificate, certificate.id))
@@ -140,7 +145,7 @@ def test_bad_uploads_are_refused_with_a_message(app, client, courses, admin, dat
     assert message in page.replace("&#39;", "'")
     assert 'aria-invalid="true"' in page  # the message stands by the field
     with app.app_context():
-        assert emblem.emblem_path(institution_by_slug("czss-cakovec")) is None
+        assert emblem.emblem_key(institution_by_slug("czss-cakovec")) is None
 
 
 def test_the_upload_message_is_in_the_users_language(app, client, make_user):
@@ -163,4 +168,30 @@ def test_only_an_administrator_of_the_institution_may_change_it(app, client, mak
     remove = client.post(f"{ISSUER}/emblem/remove", data={"csrf_token": csrf_token(client)})
     assert remove.status_code == 403
     with app.app_context():
-        assert emblem.emblem_path(institution_by_slug("czss-cakovec")) is None
+        assert emblem.emblem_key(institution_by_slug("czss-cakovec")) is None
+
+
+def test_with_the_database_backend_no_certificate_file_touches_the_disk(
+    app, client, courses, make_user, admin
+):
+    """Several app servers without a shared disk: emblem and PDFs live in the database."""
+    from pathlib import Path
+
+    from app.core import storage as module
+    from app.core.storage import StoredFile
+
+    app.config["STORAGE_BACKEND"] = "database"
+    module.init_app(app)
+    assert upload(client, png(120, 60)).status_code == 302
+    assert _stored_image(client).size == (120, 60)
+    certificate = issue(app, make_user())
+    with app.app_context():
+        record = db.session.get(Certificate, certificate.id)
+        keys = set(db.session.scalars(db.select(StoredFile.key)))
+        assert stored.storage_key(record) in keys
+        assert emblem.emblem_key(institution_by_slug("czss-cakovec")) in keys
+        with open_pdf(stored.pdf_bytes(record)) as pdf:
+            assert "/XObject" in pdf.pages[0].Resources  # the emblem was drawn from the database
+    root = Path(app.config["STORAGE_DIR"])
+    assert not (root / "emblems").exists()
+    assert not (root / "certificates").exists()

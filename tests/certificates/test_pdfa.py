@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.auth.services import institution_by_slug
 from app.certificates import emblem, services, stored
 from app.certificates.models import Certificate
+from app.core.storage import storage
 from app.courses.services import get_course
 from app.extensions import db
 from tests.certificates.conftest import pdf_text
@@ -38,7 +39,7 @@ def _issue(app, make_user, with_emblem: bool, language: str = "sl") -> tuple[Cer
             emblem.set_emblem(institution_by_slug("bistra-ptuj"), png(600, 300), None)
         certificate, _ = services.issue(db.session.get(User, learner), get_course("alpha"))
         db.session.commit()
-        data = stored.storage_path(certificate).read_bytes()
+        data = storage().read(stored.storage_key(certificate))
         db.session.refresh(certificate)
         db.session.expunge(certificate)
         return certificate, data
@@ -227,6 +228,6 @@ def test_the_text_still_reads_and_a_lost_file_renders_the_same_bytes(app, issued
     assert "Alfa tečaj na hrvatskom" in flat
     with app.app_context():
         record = db.session.get(Certificate, certificate.id)
-        stored.storage_path(record).unlink()
+        storage().delete(stored.storage_key(record))
         # A storage folder restored without the file: rendered again, the stored hash still fits.
         assert stored.pdf_bytes(record) == data

@@ -16,6 +16,7 @@ import pytest
 from app.certificates import stored, verification
 from app.certificates.models import Certificate, SupersededPdf
 from app.core.database import utcnow
+from app.core.storage import storage
 from app.courses.services import get_course
 from app.extensions import db
 from tests.certificates.conftest import issue
@@ -191,7 +192,7 @@ def test_the_pdf_is_written_with_the_modification_date_of_the_reissue(app, runne
     runner.invoke(args=["certificates", "reissue"])
     with app.app_context():
         again = db.session.get(Certificate, certificate.id)
-        data = stored.storage_path(again).read_bytes()
+        data = storage().read(stored.storage_key(again))
         with pikepdf.open(io.BytesIO(data)) as pdf:
             assert str(pdf.docinfo.ModDate) == again.reissued_at.strftime("D:%Y%m%d%H%M%S+00'00'")
             assert str(pdf.docinfo.CreationDate) == again.issued_at.strftime(
