@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -295,7 +296,11 @@ def assignments_page():
         "competences/assignments.html",
         institution=institution,
         form=form,
-        rows=assignments.institution_assignments(institution.id),
+        page=db.paginate(
+            assignments.assignments_query(institution.id),
+            per_page=current_app.config["LIST_PER_PAGE"],
+            error_out=False,
+        ),
         overdue=assignments.overdue(institution.id, local_today()),
     )
 
