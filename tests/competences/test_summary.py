@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.competences.services import EvidenceInput, record_evidence
+from app.competences.summary import Cell, _suppress
 from app.core.database import count_queries
 from app.extensions import db
 from app.framework.models import Competence, JobRole
@@ -31,19 +34,28 @@ def row_of(html: str, label: str) -> str:
 
 def test_small_groups_are_never_shown_as_figures(app, client, courses, make_user):
     staff(app, make_user, "csd-lasko", 6, 2)  # 3 of 6 meet cooperation (target 2)
-    staff(app, make_user, "czss-cakovec", 3, 2)  # a small group
-    login(client, make_user(roles={"admin"}, institution="bistra-ptuj"))
+    staff(app, make_user, "zrsz", 7, 2)  # 3 of 7
+    staff(app, make_user, "bistra-ptuj", 2, 2)  # a small group: 2 of 2
+    staff(app, make_user, "czss-cakovec", 3, 2)  # a small group: 3 of 3, alone in Croatia
+    login(client, make_user(roles={"admin"}, institution="zrsz"))
     html = client.get("/reports/summary").get_data(as_text=True)
-    lasko = row_of(html, "Center za socialno delo Laško")
-    assert "<td>6</td>" in lasko
-    assert "50 %" in lasko
-    cakovec = row_of(html, "Centar za socijalnu skrb Čakovec")
-    assert "100 %" not in cakovec
-    assert cakovec.count("fewer than 5") == 1 + 2  # staff and both competences
-    croatia = row_of(html, ">Croatia<")
-    assert "fewer than 5" in croatia
+    zrsz = row_of(html, "Zavod Republike Slovenije za zaposlovanje")
+    assert "<td>8</td>" in zrsz  # 7 and the administrator
+    assert "43%" in zrsz
+    for small in (
+        "Znanstveno-raziskovalno središče Bistra Ptuj",
+        "Centar za socijalnu skrb Čakovec",
+    ):
+        assert row_of(html, small).count("fewer than 5") == 1 + 2  # staff and both competences
+    # Shown, Laško and Slovenia would give Bistra's figures by subtraction (Slovenia less
+    # Laško and ZRSZ), and Slovenia and all partners Croatia's: they are hidden as well.
+    assert row_of(html, "Center za socialno delo Laško").count("fewer than 5") == 3
+    assert row_of(html, ">Slovenia<").count("fewer than 5") == 3
+    assert row_of(html, ">Croatia<").count("fewer than 5") == 3
     everyone = row_of(html, ">All partners<")
-    assert "67 %" in everyone  # 6 of 9 meet the target
+    assert "<td>19</td>" in everyone
+    assert "61%" in everyone  # 11 of 18 meet the target
+    assert "fewer than 5" not in everyone
 
 
 def test_hr_of_the_lead_partner_may_see_it_others_not(app, client, courses, make_user):
@@ -62,3 +74,29 @@ def test_summary_runs_a_fixed_number_of_queries(app, client, courses, make_user)
     with app.app_context(), count_queries() as many:
         client.get("/reports/summary")
     assert few.count == many.count
+
+
+def _cells(draw, count):
+    return [Cell(draw(st.integers(0, 30))) for _ in range(count)]
+
+
+@st.composite
+def trees(draw):
+    """Two countries of institutions, their totals and the total of all, as the summary has."""
+    countries = []
+    for _ in range(2):
+        children = _cells(draw, draw(st.integers(0, 5)))
+        parent = Cell(sum(cell.counted for cell in children))
+        countries.append((parent, children))
+    everyone = Cell(sum(parent.counted for parent, _ in countries))
+    return [*countries, (everyone, [parent for parent, _ in countries])]
+
+
+@given(trees())
+def test_no_hidden_figure_can_be_found_by_subtraction(tree):
+    _suppress(tree)
+    for parent, children in tree:
+        terms = [cell for cell in [parent, *children] if cell.counted]
+        assert all(cell.hidden for cell in terms if cell.counted < 5)
+        # One hidden figure in a sum of shown ones is the sum less the others.
+        assert sum(cell.hidden for cell in terms) != 1
