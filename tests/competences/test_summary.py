@@ -100,3 +100,46 @@ def test_no_hidden_figure_can_be_found_by_subtraction(tree):
         assert all(cell.hidden for cell in terms if cell.counted < 5)
         # One hidden figure in a sum of shown ones is the sum less the others.
         assert sum(cell.hidden for cell in terms) != 1
+
+
+def test_the_sql_counts_the_level_as_the_matrix_does(app, courses, make_user):
+    """Corrections, expiry and self-assessments count in the summary as in current_levels."""
+    from datetime import timedelta
+
+    from app.competences.models import Evidence
+    from app.competences.services import current_levels, supersede
+    from app.competences.summary import cross_institution_summary
+    from app.core.database import utcnow
+
+    people = [make_user(institution="csd-lasko") for _ in range(6)]
+    with app.app_context():
+        role = db.session.scalar(select(JobRole.id).where(JobRole.code == "social-worker-csd"))
+        cooperation = db.session.scalar(
+            select(Competence.id).where(Competence.code == "cooperation")
+        )
+        for user in people:
+            db.session.get(User, user).job_role_id = role
+
+        def rate(user: int, level: int, source: str = "rating") -> Evidence:
+            return record_evidence([EvidenceInput(user, cooperation, level, source)])[0]
+
+        rate(people[0], 3)  # meets the target (2)
+        supersede(rate(people[1], 3), 1, people[0], "a typing error")  # corrected below it
+        rate(people[2], 4, "self")  # a self-assessment is never counted
+        rate(people[3], 3).expires_at = utcnow() - timedelta(days=1)  # expired
+        rate(people[4], 1)
+        rate(people[4], 2)  # the highest counts
+        db.session.commit()  # people[5] has no record at all
+
+        levels = current_levels(people)
+        expected = sum(
+            levels.get((user, cooperation)).level >= 2
+            for user in people
+            if (user, cooperation) in levels
+        )
+        competences, rows = cross_institution_summary()
+        column = [competence.id for competence in competences].index(cooperation)
+        lasko = next(row for row in rows if row.label == "Center za socialno delo Laško")
+        cell = lasko.cells[column]
+        assert (cell.counted, cell.met) == (6, 2)
+        assert cell.met == expected
