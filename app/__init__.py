@@ -83,6 +83,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.courses import views as courses_views
     from app.demo import cli as demo_cli
     from app.framework import cli as framework_cli
+    from app.home import views as home_views
     from app.ops import cli as ops_cli
     from app.ops import views as ops_views
     from app.quizzes import cli as quizzes_cli
@@ -98,6 +99,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(authoring_views.bp)
     app.register_blueprint(ops_views.bp)
+    app.register_blueprint(home_views.bp)
     # Each package connects its receivers to the domain events (app/core/events.py).
     from app.certificates import events as certificate_events
     from app.competences import events as competence_events

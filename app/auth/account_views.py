@@ -96,7 +96,7 @@ def accept_invitation(token: str):
             login_user(user)
             db.session.commit()
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
-            return redirect(url_for("courses.my_learning"))
+            return redirect(url_for("home.dashboard"))
     return render_template(
         "auth/new_password.html", form=form, user=user, title=_("Choose your password")
     )

@@ -122,7 +122,7 @@ def _forget_failures() -> None:
 )
 def login():
     if current_user.is_authenticated:
-        return _redirect_next(url_for("courses.my_learning"))
+        return _redirect_next(url_for("home.dashboard"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -137,7 +137,7 @@ def login():
         login_user(user)
         db.session.commit()
         flash(_("Welcome, %(name)s.", name=user.full_name), "success")
-        return _redirect_next(url_for("courses.my_learning"))
+        return _redirect_next(url_for("home.dashboard"))
     if request.method == "POST":
         g.login_failed = True  # an incomplete form is a try too
     return render_template("auth/login.html", form=form)

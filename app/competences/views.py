@@ -158,17 +158,26 @@ def matrix():
     institution = _institution_for_request()
     query = _matrix_filter(institution.id)
     language = current_language()
+    competences = reports.matrix_competences(query)
+    page = db.paginate(
+        reports.matrix_users(query, competences),
+        per_page=current_app.config["MATRIX_PER_PAGE"],
+        error_out=False,
+    )
+    matrix = reports.build_matrix(query, page.items, competences)
     return render_template(
         "competences/matrix.html",
         institution=institution,
         institutions=institutions() if current_user.has_role("admin") else [],
-        matrix=reports.build_matrix(query),
+        matrix=matrix,
+        page=page,
         query=query,
         scale=framework.scale(),
         job_roles=framework.active_job_roles(),
         areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
         courses=course_options(language),
-        export_args={key: value for key, value in request.args.items() if value},
+        # The filters, for the export links and the pager (which adds the page itself).
+        export_args={key: value for key, value in request.args.items() if value and key != "page"},
     )
 
 
