@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language
     )
+
     @app.before_request
     def _wtforms_in_our_language() -> None:
         # Flask-WTF looks for WTForms' own catalogue (none in sl or hr) unless the request
