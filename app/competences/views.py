@@ -43,8 +43,11 @@ bp = Blueprint("competences", __name__)
 
 
 def level_choices(scale: dict, language: str) -> list[SelectChoice]:
-    return [SelectChoice(level, f"{level} – {row.name(language)}") for level, row in
-            sorted(scale.items())]  # fmt: skip
+    # No level is chosen in advance: a preselected level would be recorded by a careless submit.
+    return [SelectChoice("", _("Choose a level"))] + [
+        SelectChoice(level, f"{level} – {row.name(language)}")
+        for level, row in sorted(scale.items())
+    ]
 
 
 @bp.route("/my/competences", methods=["GET", "POST"])
