@@ -314,3 +314,7 @@ def import_gift(slug: str):
         confirm=confirm,
         preview=preview,
     )
+
+
+# The progress report registers on the same blueprint.
+from app.quizzes import report_views  # noqa: E402, F401

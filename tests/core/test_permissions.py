@@ -81,6 +81,7 @@ MATRIX = {
     "quizzes.result": ("GET", "/quiz/attempts/{attempt}/result", ADMIN_PAGE),
     "quizzes.attempts": ("GET", "/courses/alpha/quiz/attempts", ADMIN_PAGE),
     "quizzes.statistics": ("GET", "/courses/alpha/quiz/statistics", ADMIN_PAGE),
+    "quizzes.progress": ("GET", "/courses/alpha/progress", ADMIN_PAGE),
     "quizzes.grading": ("GET", "/quiz/grading", TRAINER_PAGE),
     "quizzes.grade": ("GET", "/quiz/grading/{answer}", ADMIN_PAGE),
     "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", ADMIN_PAGE),
