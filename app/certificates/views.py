@@ -13,13 +13,14 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import handissue, listing, services
+from app.certificates import europass, handissue, listing, services
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
 from app.certificates.pdf import format_code
@@ -68,6 +69,34 @@ def verify(code: str):
         "certificates/verify.html", certificate=certificate, status=status, limited=False
     )
     return response, (200 if certificate else 404)
+
+
+@bp.route("/verify/<code>/europass.json")
+@public
+@limiter.limit(
+    lambda: current_app.config["VERIFY_RATE_LIMIT"], key_func=client_key, on_breach=_verify_limited
+)
+def verify_europass(code: str):
+    """The certificate as a Europass credential, for anyone who has its verification code."""
+    certificate = services.find_by_code(code)
+    if certificate is None:
+        abort(404)
+    return _europass_download(certificate)
+
+
+def _europass_download(certificate: Certificate) -> ResponseReturnValue:
+    try:
+        text = europass.credential_json(certificate)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("certificates.verify", code=certificate.code))
+    return Response(
+        text,
+        mimetype="application/ld+json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{certificate.serial}-europass.json"'
+        },
+    )
 
 
 def _issuer_or_404(slug: str) -> Institution:
@@ -135,6 +164,12 @@ def credential(certificate_id: int):
         mimetype="application/ld+json",
         headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.json"'},
     )
+
+
+@bp.route("/certificates/<int:certificate_id>/europass.json")
+@roles_required("learner")
+def europass_credential(certificate_id: int):
+    return _europass_download(_certificate_in_scope(certificate_id))
 
 
 # --- HR and administrators ---------------------------------------------------------------------

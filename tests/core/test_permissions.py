@@ -34,6 +34,7 @@ EXPORT = {**HR_PAGE, "hr": 404}
 SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
     "healthz": ("GET", "/healthz", PUBLIC_PAGE),
+    "readyz": ("GET", "/readyz", PUBLIC_PAGE),
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
     "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
     "courses.course_file": ("GET", "/courses/alpha/files/images/diagram.png", PUBLIC_PAGE),
@@ -97,6 +98,12 @@ MATRIX = {
     "certificates.mine": ("GET", "/my/certificates", LEARNER_PAGE),
     "certificates.pdf": ("GET", "/certificates/{certificate}.pdf", SCOPED),
     "certificates.credential": ("GET", "/certificates/{certificate}.json", SCOPED),
+    "certificates.europass_credential": (
+        "GET",
+        "/certificates/{certificate}/europass.json",
+        SCOPED,
+    ),
+    "certificates.verify_europass": ("GET", "/verify/{code}/europass.json", PUBLIC_PAGE),
     "certificates.institution_list": ("GET", "/hr/certificates", HR_PAGE),
     "certificates.institution_csv": ("GET", "/hr/certificates.csv", HR_PAGE),
     "certificates.issue_form": ("GET", "/certificates/issue", TRAINER_PAGE),
