@@ -1,7 +1,9 @@
 """Exports: asked for, written with their progress, downloaded, and purged after a week.
 
-Files live in STORAGE_DIR/exports, private (0600 in a 0700 folder), under unguessable names,
-and are only ever served through the download view, which checks who asks.
+The worker writes the file to a private temporary file, then hands it to the storage backend
+(app.core.storage: STORAGE_DIR/exports, 0600 in a 0700 folder, or the database, so any app
+server can serve it) under an unguessable key; it is only ever served through the download
+view, which checks who asks.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app
 from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
 from app.auth.models import Institution, User
 from app.core.database import utcnow
 from app.core.errors import DomainError
+from app.core.storage import storage
 from app.exports import writers
 from app.exports.models import DONE, FORMATS, KINDS, QUEUED, RUNNING, Export
 from app.extensions import db
@@ -33,12 +36,17 @@ class ExportRefused(DomainError):
     pass
 
 
-def folder() -> Path:
-    return Path(current_app.config["STORAGE_DIR"]) / "exports"
+def key_of(export: Export) -> str | None:
+    """The export's key in the storage backend; None until it is written."""
+    return f"exports/{export.filename}" if export.filename else None
 
 
-def path_of(export: Export) -> Path | None:
-    return folder() / export.filename if export.filename else None
+def response(export: Export) -> Response | None:
+    """The file as a download, or None when there is none (not written, or gone)."""
+    key = key_of(export)
+    if export.status != DONE or key is None or not storage().exists(key):
+        return None
+    return storage().response(key, max_age=0, download_name=download_name(export))
 
 
 def may_request(user: User, institution: Institution) -> bool:
@@ -114,9 +122,9 @@ def write(export: Export) -> None:
     export.status, export.error, export.rows_done = RUNNING, "", 0
     export.rows_total = TOTALS[kind](institution_id)
     db.session.commit()
-    target = folder()
-    target.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor, temporary = tempfile.mkstemp(dir=target, prefix=".tmp-", suffix="." + fmt)
+    # Streamed to a private temporary file first (mkstemp: mode 0600): memory stays flat
+    # however large the institution, and a half-written file is never where it is served.
+    descriptor, temporary = tempfile.mkstemp(prefix="sokrog-export-", suffix="." + fmt)
     os.close(descriptor)
     try:
         with force_locale(language):  # column names and labels in the asker's language
@@ -128,16 +136,16 @@ def write(export: Export) -> None:
                 lambda done: _report_progress(export_id, done),
             )
         name = f"{export_id}-{secrets.token_urlsafe(16)}.{fmt}"
-        os.replace(temporary, target / name)
-    except BaseException:
+        data = Path(temporary).read_bytes()
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
-    old = path_of(export)
-    export.filename, export.size = name, (target / name).stat().st_size
+    old = key_of(export)
+    storage().write(f"exports/{name}", data)
+    export.filename, export.size = name, len(data)
     export.status, export.rows_done, export.finished_at = DONE, written, utcnow()
+    if old is not None and old != key_of(export):
+        storage().delete(old)
     db.session.commit()
-    if old is not None and old.name != name:
-        old.unlink(missing_ok=True)
 
 
 def purge(older_than: timedelta | None = None) -> int:
@@ -145,12 +153,8 @@ def purge(older_than: timedelta | None = None) -> int:
     keep = older_than or timedelta(days=int(current_app.config.get("EXPORT_KEEP_DAYS", KEEP_DAYS)))
     old = list(db.session.scalars(select(Export).where(Export.created_at < utcnow() - keep)))
     for export in old:
-        path = path_of(export)
-        if path is not None:
-            path.unlink(missing_ok=True)
+        key = key_of(export)
+        if key is not None:
+            storage().delete(key)
         db.session.delete(export)
-    # Files a killed job left half-written.
-    for stale in folder().glob(".tmp-*") if folder().is_dir() else ():
-        if stale.stat().st_mtime < (utcnow() - timedelta(days=1)).timestamp():
-            stale.unlink(missing_ok=True)
     return len(old)

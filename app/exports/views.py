@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -109,14 +108,8 @@ def status(export_id: int):
 @roles_required("hr", "admin")
 def download(export_id: int):
     export = _export_or_404(export_id)
-    path = services.path_of(export)
-    if export.status != DONE or path is None or not path.is_file():
+    response = services.response(export)
+    if response is None:
         abort(404)
-    mimetype = (
-        "text/csv"
-        if export.format == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    return send_file(
-        path, mimetype=mimetype, as_attachment=True, download_name=services.download_name(export)
-    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from datetime import timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from app.auth.services import institution_by_slug
 from app.core import jobs
+from app.core import storage as storage_module
 from app.core.database import utcnow
+from app.core.storage import StoredFile, storage
 from app.exports import services, writers
 from app.exports.jobs import purge_exports, run_export
 from app.exports.models import Export
@@ -57,9 +59,10 @@ def test_hr_export_the_matrix_as_csv_through_the_job(app, client, courses, make_
     assert "Far Away" not in names
     with app.app_context():
         export = db.session.scalar(select(Export))
-        path = services.path_of(export)
+        path = storage().path(services.key_of(export))  # the local backend by default
         assert oct(path.stat().st_mode & 0o777) == "0o600"
         assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    assert "no-store" in response.headers["Cache-Control"]
 
 
 def test_certificates_export_as_xlsx_in_the_askers_language(app, client, courses, make_user):
@@ -174,18 +177,36 @@ def test_old_exports_are_purged_with_their_files(app, client, courses, make_user
     with app.app_context():
         exports = {row.id: row for row in db.session.scalars(select(Export))}
         old_export = exports[int(old.rsplit("/", 1)[1])]
-        old_path, new_path = (
-            services.path_of(old_export),
-            services.path_of(exports[int(new.rsplit("/", 1)[1])]),
-        )
+        old_key = services.key_of(old_export)
+        new_key = services.key_of(exports[int(new.rsplit("/", 1)[1])])
         old_export.created_at = utcnow() - timedelta(days=8)
         db.session.commit()
-        stale = old_path.parent / ".tmp-killed.csv"
-        stale.write_text("half")
-        os.utime(stale, (0, 0))
     purge_exports.call_local()
-    assert not old_path.exists()
-    assert not stale.exists()
-    assert new_path.exists()
+    with app.app_context():
+        assert not storage().exists(old_key)
+        assert storage().exists(new_key)
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
+
+
+def test_an_export_in_the_database_store_is_served_by_any_server(app, client, courses,
+                                                                 make_user):  # fmt: skip
+    app.config["STORAGE_BACKEND"] = "database"
+    storage_module.init_app(app)
+    login(client, make_user(roles={"hr"}))
+    status = _ask(client)
+    with app.app_context():
+        export = db.session.scalar(select(Export))
+        key = services.key_of(export)
+        assert db.session.get(StoredFile, key).size == export.size
+    assert not (Path(app.config["STORAGE_DIR"]) / key).exists()  # no local file at all
+    response = client.get(f"{status}/download")
+    assert response.status_code == 200
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    assert "competences-csd-lasko-" in response.headers["Content-Disposition"]
+    with app.app_context():
+        db.session.get(Export, export.id).created_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+    purge_exports.call_local()
+    with app.app_context():
+        assert db.session.get(StoredFile, key) is None

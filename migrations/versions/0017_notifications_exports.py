@@ -1,8 +1,8 @@
 """notices sent (each once per person), background exports, and users' search text without
 diacritics (filled here for existing accounts)
 
-Revision ID: 0015_notifications_exports
-Revises: 0014_jobs_and_mail
+Revision ID: 0017_notifications_exports
+Revises: 0016_stored_file
 Create Date: 2026-12-07 13:13:20.685831
 
 """
@@ -15,8 +15,8 @@ from app.core.search import fold
 
 
 # revision identifiers, used by Alembic.
-revision = "0015_notifications_exports"
-down_revision = "0014_jobs_and_mail"
+revision = "0017_notifications_exports"
+down_revision = "0016_stored_file"
 branch_labels = None
 depends_on = None
 
