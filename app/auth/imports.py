@@ -209,8 +209,8 @@ def _compare(line: Line, user: User, institution: Institution, by: User | None) 
     if not user.is_active:
         line.notes.append(
             gettext(
-                "The account is deactivated and stays so; reactivate it on "
-                "its page if the person is back."
+                "The account is deactivated and stays so; reactivate it in the "
+                "list of users if the person is back."
             )
         )
     line.action = UPDATE if changes else UNCHANGED
