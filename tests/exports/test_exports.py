@@ -210,3 +210,12 @@ def test_an_export_in_the_database_store_is_served_by_any_server(app, client, co
     purge_exports.call_local()
     with app.app_context():
         assert db.session.get(StoredFile, key) is None
+
+
+def test_the_matrix_and_certificate_pages_lead_to_the_background_export(client, make_user):
+    login(client, make_user(roles={"hr"}))
+    for page, kind in (("/hr/matrix", "matrix"), ("/hr/certificates", "certificates")):
+        html = client.get(page).get_data(as_text=True)
+        assert f'href="/exports?kind={kind}"' in html
+        form = client.get(f"/exports?kind={kind}").get_data(as_text=True)
+        assert f'selected value="{kind}"' in form
