@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from joserfc.jwk import RSAKey
 
 from app.auth.services import institution_by_slug
+from app.core import events
 from app.extensions import db
 from app.sso.settings import SsoSettings, save_settings
 
@@ -39,6 +40,8 @@ ACCOUNTS = {
         "email_verified": True,
         "name": "Alice Novak",
         "locale": "sl",
+        "job_role": "social-worker-csd",
+        "unit": "SOC",
         "groups": ["lms-trainers", "staff"],
     },
     "bojan": {"email": "bojan@csd-lasko.si", "email_verified": True, "name": "Bojan Kranjc"},
@@ -120,6 +123,24 @@ def oidc_provider(tmp_path_factory) -> Iterator[TestProvider]:
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+@pytest.fixture
+def sent() -> Iterator[list[tuple[str, dict]]]:
+    """The logins and refusals sent as events (what the audit trail records)."""
+    record: list[tuple[str, dict]] = []
+
+    def logged_in(_sender, **kwargs):
+        record.append(("user-logged-in", kwargs))
+
+    def refused(_sender, **kwargs):
+        record.append(("sso-login-refused", kwargs))
+
+    events.user_logged_in.connect(logged_in)
+    events.sso_login_refused.connect(refused)
+    yield record
+    events.user_logged_in.disconnect(logged_in)
+    events.sso_login_refused.disconnect(refused)
 
 
 def set_up_sso(app: Flask, issuer: str, slug: str = "csd-lasko", **overrides) -> None:
