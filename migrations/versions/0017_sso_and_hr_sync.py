@@ -5,8 +5,8 @@ KEK) and may switch its passwords off; an account keeps its identities at provid
 sync adds organisational units, each person's unit and line manager, and when a load last
 listed them.
 
-Revision ID: 0016_sso_and_hr_sync
-Revises: 0015_course_summaries
+Revision ID: 0017_sso_and_hr_sync
+Revises: 0016_stored_file
 Create Date: 2026-12-07 13:17:37.923518
 
 """
@@ -18,8 +18,8 @@ import app.core.database
 
 
 # revision identifiers, used by Alembic.
-revision = "0016_sso_and_hr_sync"
-down_revision = "0015_course_summaries"
+revision = "0017_sso_and_hr_sync"
+down_revision = "0016_stored_file"
 branch_labels = None
 depends_on = None
 
