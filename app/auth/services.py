@@ -9,7 +9,14 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth.models import ASSIGNABLE_ROLES, Institution, User, UserRole, new_session_token
+from app.auth.models import (
+    ASSIGNABLE_ROLES,
+    Institution,
+    Unit,
+    User,
+    UserRole,
+    new_session_token,
+)
 from app.auth.partners import PARTNERS
 from app.auth.passwords import check_password, hash_password, password_problem
 from app.core import events
@@ -246,5 +253,14 @@ def institutions_without_passwords() -> list[Institution]:
             select(Institution)
             .where(Institution.is_password_login_allowed.is_(False))
             .order_by(Institution.name)
+        )
+    )
+
+
+def units_of(institution_id: int) -> list[Unit]:
+    """The institution's organisational units (from its HR system), by name."""
+    return list(
+        db.session.scalars(
+            select(Unit).where(Unit.institution_id == institution_id).order_by(Unit.name, Unit.code)
         )
     )

@@ -11,7 +11,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload, load_only
 
-from app.auth.models import Institution, User
+from app.auth.models import Institution, Unit, User
 from app.competences.services import LevelState, current_levels
 from app.core.csvexport import BOM, SafeWriter
 from app.courses.models import CourseCompetence
@@ -67,6 +67,7 @@ class MatrixFilter:
     job_role_id: int | None = None
     area_id: int | None = None
     course_id: int | None = None
+    unit_id: int | None = None  # the unit and every unit under it (units from the HR system)
     sort: str = "name"  # or "gap": largest total gap first
 
 
@@ -109,6 +110,11 @@ def _users(query: MatrixFilter) -> list[User]:
         user_query = user_query.where(User.institution_id == query.institution_id)
     if query.job_role_id:
         user_query = user_query.where(User.job_role_id == query.job_role_id)
+    if query.unit_id:
+        # The unit's subtree in the same query; UNION (not ALL) ends even on a loop of parents.
+        tree = select(Unit.id).where(Unit.id == query.unit_id).cte("unit_tree", recursive=True)
+        tree = tree.union(select(Unit.id).where(Unit.parent_id == tree.c.id))
+        user_query = user_query.where(User.unit_id.in_(select(tree.c.id)))
     return list(db.session.scalars(user_query))
 
 

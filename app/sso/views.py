@@ -68,9 +68,9 @@ def _refused(provider: IdentityProvider, error: SsoRefused):
 @bp.route("/login/sso/<slug>")
 @public
 def start(slug: str):
+    provider = _provider(slug)
     if current_user.is_authenticated:
         return redirect(url_for("courses.my_learning"))
-    provider = _provider(slug)
     target = request.args.get("next")
     session[NEXT_KEY] = target if is_safe_redirect(target) else None
     try:
