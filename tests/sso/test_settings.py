@@ -104,6 +104,11 @@ def test_bad_settings_are_refused_with_the_reason(app, client, make_user, change
     assert _provider(app, "czss-cakovec") is None
 
 
+def test_the_users_page_links_to_the_settings(app, client, make_user):
+    login(client, make_user(roles={"admin"}, institution="czss-cakovec"))
+    assert 'href="/admin/sso"' in client.get("/admin/users").get_data(as_text=True)
+
+
 def test_only_administrators_see_the_page(app, client, make_user):
     login(client, make_user(roles={"hr", "trainer"}))
     assert client.get("/admin/sso").status_code == 403
