@@ -262,3 +262,19 @@ def test_a_unit_of_another_institution_shows_nobody(app, client, runner, courses
     page = client.get(f"/hr/matrix?unit={soc}").get_data(as_text=True)
     assert _rows(page) == set()
     assert "Socialna služba" not in page  # not among czss-cakovec's units either
+
+
+def test_the_matrix_command_exports_a_unit(app, runner, courses, tmp_path):
+    _sync(runner, _write(tmp_path, {"units": UNITS, "people": PEOPLE}))
+    output = tmp_path / "soc.csv"
+    result = runner.invoke(args=["reports", "matrix", "--institution", "csd-lasko",
+                                 "--unit", "SOC", "--output", str(output)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 employees")
+    text = output.read_text(encoding="utf-8-sig")
+    assert "bor@csd-lasko.si" in text
+    assert "vodja@csd-lasko.si" not in text
+    wrong = runner.invoke(args=["reports", "matrix", "--institution", "czss-cakovec",
+                                "--unit", "SOC", "--output", str(output)])  # fmt: skip
+    assert wrong.exit_code != 0
+    assert "no unit 'SOC' at the institution" in wrong.output
