@@ -278,3 +278,13 @@ def test_the_matrix_command_exports_a_unit(app, runner, courses, tmp_path):
                                 "--unit", "SOC", "--output", str(output)])  # fmt: skip
     assert wrong.exit_code != 0
     assert "no unit 'SOC' at the institution" in wrong.output
+
+
+def test_the_profile_shows_the_unit_and_manager(app, client, runner, courses, tmp_path):
+    _sync(runner, _write(tmp_path, {"units": UNITS, "people": PEOPLE}))
+    with app.app_context():
+        ana = db.session.scalar(select(User.id).where(User.email == "ana@csd-lasko.si"))
+    login(client, ana)
+    page = client.get("/account").get_data(as_text=True)
+    assert "<dd>Socialna služba</dd>" in page
+    assert "<dd>Vesna Vodja</dd>" in page
