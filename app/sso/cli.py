@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask_babel import force_locale
 
 from app.auth import services
 from app.auth.cli import institutions
@@ -109,7 +110,10 @@ def sso_command(slug, issuer, client_id, client_secret_file, scopes, claims, rol
         ),
     )
     try:
-        settings.save_settings(institution, data)
+        # The operator reads English, as from every command (the services speak the
+        # platform's default language outside a request).
+        with force_locale("en"):
+            settings.save_settings(institution, data)
     except DomainError as error:
         raise click.UsageError(str(error)) from None
     db.session.commit()

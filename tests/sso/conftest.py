@@ -20,6 +20,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from joserfc.jwk import RSAKey
 
 from app.auth.services import institution_by_slug
@@ -152,7 +153,7 @@ def set_up_sso(app: Flask, issuer: str, slug: str = "csd-lasko", **overrides) ->
         "claims": {"email": "email", "name": "name", "job_role": "job_role", "unit": "unit"},
         **overrides,
     }
-    with app.app_context():
+    with app.app_context(), force_locale("en"):  # a refusal's message in English
         save_settings(institution_by_slug(slug), SsoSettings(**values))
         db.session.commit()
 
@@ -186,6 +187,13 @@ def at_provider(authorization_url: str, account: str) -> str:
         url = requests.compat.urljoin(url, match.group(1))
         method, data = "POST", {"login": account}
     raise AssertionError("the provider never sent the browser back")
+
+
+def browser(client: FlaskClient) -> FlaskClient:
+    """Another browser (its own cookies), reading English like the `client` fixture."""
+    other = client.application.test_client()
+    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return other
 
 
 def local(url: str) -> str:

@@ -5,6 +5,7 @@ says so."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.auth import selfservice
 from app.auth.models import User
@@ -88,6 +89,9 @@ def test_the_account_pages_say_the_password_is_the_institutions(
     app, client, make_user, no_passwords
 ):
     sso_login(client, "alice")
+    with app.app_context():  # alice's locale claim chose Slovenian; the assertions read English
+        db.session.scalar(select(User).where(User.email == "alice@csd-lasko.si")).language = "en"
+        db.session.commit()
     assert "You log in through Center za socialno delo Laško" in client.get("/account").get_data(
         as_text=True
     )

@@ -12,7 +12,15 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
-from tests.sso.conftest import _free_port, at_provider, local, set_up_sso, sso_login, start
+from tests.sso.conftest import (
+    _free_port,
+    at_provider,
+    browser,
+    local,
+    set_up_sso,
+    sso_login,
+    start,
+)
 
 
 def _message(client) -> str:
@@ -45,11 +53,11 @@ def test_a_callback_is_used_once(app, client, sso):
     assert client.get(local(callback)).headers["Location"].endswith("/my/learning")
     client.post("/logout")  # (without a CSRF token: still logged in, which does not matter)
     # The same callback again, in the same browser: refused.
-    other = client.application.test_client()
+    other = browser(client)
     response = other.get(local(callback))
     assert response.headers["Location"].endswith("/login")
     # And with the session as it was before the callback (a replayed cookie): refused too.
-    replay = client.application.test_client()
+    replay = browser(client)
     with replay.session_transaction() as session:
         session.update(cookie_before)
     response = replay.get(local(callback))
@@ -61,7 +69,7 @@ def test_a_callback_is_used_once(app, client, sso):
 def test_a_callback_in_another_browser_is_refused(app, client, sso):
     """Login CSRF: a victim's browser opened on an attacker's callback logs in nobody."""
     callback = at_provider(start(client), "alice")
-    victim = client.application.test_client()
+    victim = browser(client)
     response = victim.get(local(callback))
     assert response.headers["Location"].endswith("/login")
     assert "was not started in this browser" in _message(victim)
@@ -72,7 +80,7 @@ def test_a_callback_in_another_browser_is_refused(app, client, sso):
 def test_a_code_from_another_sign_in_fails_its_pkce_check(app, client, sso):
     # The attacker signs in as alice and keeps the code; the victim's sign-in gets it injected
     # with the victim's own state: the victim's PKCE verifier does not fit the attacker's code.
-    attacker = client.application.test_client()
+    attacker = browser(client)
     stolen = parse_qs(urlsplit(at_provider(start(attacker), "alice")).query)["code"][0]
     victim_state = parse_qs(urlsplit(start(client)).query)["state"][0]
     response = client.get(
