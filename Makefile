@@ -80,7 +80,11 @@ format: install-dev
 tests/verifier/node_modules/.installed: tests/verifier/package-lock.json
 	@if command -v npm >/dev/null; then cd tests/verifier && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; else echo "npm missing: the outside-verifier tests will be skipped"; fi
 
-test: install-dev translations lint audit tests/verifier/node_modules/.installed
+# The OpenID Connect provider the single sign-on tests sign in against (skipped without npm).
+tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/oidc && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; else echo "npm missing: the single sign-on tests will be skipped"; fi
+
+test: install-dev translations lint audit tests/verifier/node_modules/.installed tests/oidc/node_modules/.installed
 	$(BIN)/pytest -m "slow or not slow"
 
 # Benchmarks of issue 8 (see README): BENCH_ARGS="--scale S --databases sqlite" for a quick run.

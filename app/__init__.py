@@ -54,6 +54,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.framework import models as _framework_models  # noqa: F401
     from app.notifications import models as _notification_models  # noqa: F401
     from app.quizzes import models as _quiz_models  # noqa: F401
+    from app.sso import models as _sso_models  # noqa: F401
 
     kek.check(app.config)
     db.init_app(app)
@@ -91,6 +92,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.ops import views as ops_views
     from app.quizzes import cli as quizzes_cli
     from app.quizzes import views as quizzes_views
+    from app.sso import cli as sso_cli
+    from app.sso import views as sso_views
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["role_label"] = role_label
@@ -104,6 +107,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(ops_views.bp)
     app.register_blueprint(home_views.bp)
     app.register_blueprint(exports_views.bp)
+    sso_views.init_app(app)
     # Each package connects its receivers to the domain events (app/core/events.py).
     from app.certificates import events as certificate_events
     from app.competences import events as competence_events
@@ -124,5 +128,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     demo_cli.init_app(app)
     quizzes_cli.init_app(app)
     ops_cli.init_app(app)
+    sso_cli.init_app(app)
     translations.init_app(app)
     return app

@@ -10,10 +10,11 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from app.auth import csvfile, imports, services
+from app.auth import csvfile, hrfile, hrsync, imports, services
 from app.auth.jobs import send_invitations
 from app.auth.models import ASSIGNABLE_ROLES
 from app.core import jobs
+from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.i18n import LANGUAGES
 from app.extensions import db
@@ -159,6 +160,63 @@ def import_command(
         f"{len(result.created)} created (invited), {result.updated} updated, "
         f"{result.deactivated} deactivated."
     )
+
+
+def _read_load(path: Path, units: Path | None) -> hrfile.Load:
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix.lower() == ".json":
+            if units is not None:
+                raise click.UsageError("--units goes with a CSV file; JSON lists its units itself")
+            return hrfile.read_json(text)
+        units_text = units.read_text(encoding="utf-8") if units else None
+    except UnicodeDecodeError as error:
+        raise click.UsageError(f"the file is not UTF-8 text ({error.reason})") from None
+    return hrfile.read_csv(text, units_text, (path.name, units.name if units else ""))
+
+
+def _print_report(report: hrsync.SyncReport, dry_run: bool) -> None:
+    for label, items in (
+        ("created", report.created), ("updated", report.updated),
+        ("deactivated", report.deactivated), ("units created", report.units_created),
+        ("units updated", report.units_updated),
+    ):  # fmt: skip
+        click.echo(f"{label}: {len(items)}" + (f" ({', '.join(items)})" if items else ""))
+    click.echo(f"errors: {len(report.errors)}")
+    for error in report.errors:
+        click.echo(f"  {error}")
+    if report.errors:
+        click.echo("Nothing was changed: correct the errors and load the file again.")
+    elif dry_run:
+        click.echo("Dry run: nothing was changed.")
+    elif report.unchanged:
+        click.echo("Nothing changed.")
+
+
+@users.command("sync")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--institution", "slug", required=True, help="Whose staff the file lists.")
+@click.option(
+    "--units",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With a CSV file of people: a CSV file of units (code,name,parent).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+def sync_command(path: Path, slug: str, units: Path | None, dry_run: bool) -> None:
+    """Load units and people from an HR system (docs/hr-sync.md): idempotent, with a report;
+    a file with errors changes nothing."""
+    institution = services.institution_by_slug(slug)
+    if institution is None:
+        raise click.BadParameter(f"unknown institution '{slug}'", param_hint="--institution")
+    report = hrsync.sync(institution, _read_load(path, units), utcnow())
+    if report.errors or dry_run:
+        db.session.rollback()
+    else:
+        hrsync.publish(institution, report)
+        db.session.commit()
+    _print_report(report, dry_run)
+    if report.errors:
+        sys.exit(1)
 
 
 def init_app(app: Flask) -> None:

@@ -55,9 +55,29 @@ class Institution(Model):
     # Who signs this institution's certificates; configured with `flask institutions signatory`.
     signatory_name: Mapped[str] = mapped_column(String(200), default="")
     signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    # Off where the institution's staff sign in only through its identity provider (app.sso):
+    # then no password of its accounts works, and none can be set or reset.
+    is_password_login_allowed: Mapped[bool] = mapped_column(default=True)
 
     def __repr__(self) -> str:
         return f"<Institution {self.slug}>"
+
+
+class Unit(Model):
+    """An organisational unit of an institution (a department, an office), from its HR system."""
+
+    __table_args__ = (UniqueConstraint("institution_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="SET NULL"), index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
 
 
 def new_session_token() -> str:
@@ -94,12 +114,21 @@ class User(UserMixin, Model):
     # Name and e-mail without diacritics, kept in step by `_keep_search_text`: the search of
     # accounts finds Šimić as Simic and the reverse on every database.
     search_text: Mapped[str] = mapped_column(String(500), default=_search_default)
+    # From the HR system (`flask users sync`): the unit, the line manager, and when a load
+    # last listed the person (None: an account made by hand, which no load deactivates).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    hr_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
     job_role: Mapped[JobRole | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    unit: Mapped[Unit | None] = relationship()
+    manager: Mapped[User | None] = relationship(remote_side=[id])
 
     @property
     def roles(self) -> set[str]:

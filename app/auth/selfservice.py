@@ -109,6 +109,10 @@ def request_reset(email: str) -> None:
     if user is None or not user.is_active:
         log.info("password reset asked for an address without an active account")
         return
+    if not user.institution.is_password_login_allowed:
+        # No link: the page answers as always, and the mail says how this person logs in.
+        _sso_login_mail(user, reset=True)
+        return
     token = _password_token(user, "reset")
     _send(
         user,
@@ -120,8 +124,34 @@ def request_reset(email: str) -> None:
     )
 
 
+def _sso_login_mail(user: User, reset: bool) -> None:
+    subject = (
+        lazy_gettext("Your password on the 2SoKroG learning platform")
+        if reset
+        else lazy_gettext("Your account on the 2SoKroG learning platform")
+    )
+    _send(
+        user,
+        subject,
+        "sso_login",
+        "password-reset" if reset else "account-created",
+        link=public_url("auth.login"),
+        reset=reset,
+        heading=str(subject),
+    )
+
+
+def _passwords_allowed(user: User) -> User:
+    """The user of a link that sets a password, unless their institution uses single sign-on."""
+    try:
+        services.check_passwords_allowed(user)
+    except services.PasswordsOff as error:
+        raise InvalidLink(str(error)) from error
+    return user
+
+
 def user_for_reset(token: str) -> User:
-    return _user_for("reset", token, RESET_SECONDS)
+    return _passwords_allowed(_user_for("reset", token, RESET_SECONDS))
 
 
 def reset_password(token: str, password: str) -> User:
@@ -147,7 +177,13 @@ def password_changed(user: User) -> None:
 
 def invite(user: User, by: User | None = None, object_key: str | None = None) -> None:
     """Mail the new account a link to choose its password (no password is typed for them).
-    With `object_key`, at most once for that key (an import's invitations, a job retried)."""
+    With `object_key`, at most once for that key (an import's invitations, a job retried).
+
+    Where the institution has switched passwords off, the mail says to use its sign-in instead.
+    """
+    if not user.institution.is_password_login_allowed:
+        _sso_login_mail(user, reset=False)
+        return
     token = _password_token(user, "invitation")
     _send(
         user,
@@ -162,7 +198,7 @@ def invite(user: User, by: User | None = None, object_key: str | None = None) ->
 
 
 def user_for_invitation(token: str) -> User:
-    return _user_for("invitation", token, INVITATION_SECONDS)
+    return _passwords_allowed(_user_for("invitation", token, INVITATION_SECONDS))
 
 
 def accept_invitation(token: str, password: str) -> User:
@@ -186,7 +222,11 @@ def account_created(user: User) -> None:
 
 
 def request_email_change(user: User, password: str, new_email: str) -> None:
-    """Mail a confirmation link to the new address; nothing changes until it is opened."""
+    """Mail a confirmation link to the new address; nothing changes until it is opened.
+
+    Accounts of an institution with single sign-on take their address from its provider.
+    """
+    services.check_passwords_allowed(user)
     if not check_password(user.password_hash, password):
         raise services.WrongPassword("current password")
     new_email = services.normalise_email(new_email)

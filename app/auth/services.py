@@ -5,10 +5,18 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth.models import ASSIGNABLE_ROLES, Institution, User, UserRole, new_session_token
+from app.auth.models import (
+    ASSIGNABLE_ROLES,
+    Institution,
+    Unit,
+    User,
+    UserRole,
+    new_session_token,
+)
 from app.auth.partners import PARTNERS
 from app.auth.passwords import check_password, hash_password, password_problem
 from app.core import events
@@ -29,6 +37,25 @@ class WrongPassword(DomainError):
     pass
 
 
+class PasswordsOff(WeakPassword):
+    """The account's institution has switched passwords off: its staff use single sign-on."""
+
+
+def passwords_off_message(institution: Institution) -> str:
+    return gettext(
+        "Passwords are switched off for %(institution)s: please log in with its button on the "
+        "login page (single sign-on).",
+        institution=institution.name,
+    )
+
+
+def check_passwords_allowed(user: User) -> None:
+    """Raise PasswordsOff when the user's institution lets its staff in only by single sign-on."""
+    institution = user.institution or db.session.get(Institution, user.institution_id)
+    if institution is not None and not institution.is_password_login_allowed:
+        raise PasswordsOff(passwords_off_message(institution))
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
@@ -47,7 +74,10 @@ def authenticate(email: str, password: str) -> User | None:
     ok = check_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
         return None
+    # Said only to whoever knows the password: it tells nothing about which addresses exist.
+    check_passwords_allowed(user)
     user.last_login_at = utcnow()
+    events.user_logged_in.send(None, user_id=user.id, method="password")
     return user
 
 
@@ -82,6 +112,7 @@ def end_sessions(user: User) -> None:
 
 def set_password(user: User, password: str) -> None:
     """A new password under the policy; every other session of the account ends."""
+    check_passwords_allowed(user)
     problem = password_problem(password, user.email or "", user.full_name or "")
     if problem:
         raise WeakPassword(problem)
@@ -219,3 +250,23 @@ def institution_by_slug(slug: str) -> Institution | None:
 
 def institutions() -> list[Institution]:
     return list(db.session.scalars(select(Institution).order_by(Institution.slug)))
+
+
+def institutions_without_passwords() -> list[Institution]:
+    """The institutions whose staff log in only by single sign-on, by name."""
+    return list(
+        db.session.scalars(
+            select(Institution)
+            .where(Institution.is_password_login_allowed.is_(False))
+            .order_by(Institution.name)
+        )
+    )
+
+
+def units_of(institution_id: int) -> list[Unit]:
+    """The institution's organisational units (from its HR system), by name."""
+    return list(
+        db.session.scalars(
+            select(Unit).where(Unit.institution_id == institution_id).order_by(Unit.name, Unit.code)
+        )
+    )

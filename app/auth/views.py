@@ -21,7 +21,7 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
 
-from app.auth import selfservice, services
+from app.auth import hooks, selfservice, services
 from app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, UserForm
 from app.auth.models import ASSIGNABLE_ROLES, User, UserRole
 from app.core.forms import ConfirmForm
@@ -83,6 +83,16 @@ def _login_failed(_response: Response) -> bool:
     return bool(g.get("login_failed"))
 
 
+def _login_page(form: LoginForm) -> str:
+    """The login form, with the single sign-on buttons and who may not use a password."""
+    return render_template(
+        "auth/login.html",
+        form=form,
+        options=hooks.login_options(form.next.data or ""),
+        without_passwords=services.institutions_without_passwords(),
+    )
+
+
 def _throttled(limit: RequestLimit) -> Response:
     form = LoginForm()
     form.email.errors = [
@@ -92,7 +102,7 @@ def _throttled(limit: RequestLimit) -> Response:
             minutes_until(limit),
         )
     ]
-    return Response(render_template("auth/login.html", form=form), status=429)
+    return Response(_login_page(form), status=429)
 
 
 def _forget_failures() -> None:
@@ -128,11 +138,15 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.PasswordsOff as error:
+            form.password.errors.append(str(error))
+            return _login_page(form), 200
         if user is None:
             g.login_failed = True
             form.password.errors.append(_("The e-mail or password is not correct."))
-            return render_template("auth/login.html", form=form), 200
+            return _login_page(form), 200
         _forget_failures()
         session.clear()  # a fresh session on login, against fixation
         login_user(user)
@@ -141,7 +155,7 @@ def login():
         return _redirect_next(url_for("home.dashboard"))
     if request.method == "POST":
         g.login_failed = True  # an incomplete form is a try too
-    return render_template("auth/login.html", form=form)
+    return _login_page(form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -151,6 +165,9 @@ def logout():
     if not form.validate_on_submit():
         abort(400)
     language = current_user.language
+    # Where single sign-on logged the person in, the provider's session ends too (read from
+    # this session before it is cleared).
+    provider_logout = hooks.logout_target()
     # Logging out ends every session of the account, not only this browser's.
     services.end_sessions(current_user)
     db.session.commit()
@@ -158,7 +175,7 @@ def logout():
     session.clear()
     session["language"] = language
     flash(_("You have logged out."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_logout or url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app.auth.services import institution_by_slug
+from app.auth.services import institution_by_slug, units_of
 from app.competences import reports
 
 
@@ -25,8 +25,14 @@ def init_app(app: Flask) -> None:
     @click.option(
         "--language", type=click.Choice(["sl", "hr", "en"]), default="en", show_default=True
     )
+    @click.option("--unit", "unit_code", help="A unit's code: its people and the units under it.")
     def matrix_command(
-        slug: str | None, everyone: bool, kind: str, output: Path, language: str
+        slug: str | None,
+        everyone: bool,
+        kind: str,
+        output: Path,
+        language: str,
+        unit_code: str | None,
     ) -> None:
         """Export the competence matrix of one institution (or --all), as the HR page shows it."""
         if bool(slug) == everyone:
@@ -39,7 +45,17 @@ def init_app(app: Flask) -> None:
                     f"unknown institution '{slug}'", param_hint="--institution"
                 )
             institution_id = institution.id
-        matrix = reports.stream_matrix(reports.MatrixFilter(institution_id=institution_id))
+        unit_id = None
+        if unit_code:
+            unit = next((u for u in units_of(institution_id or 0) if u.code == unit_code), None)
+            if unit is None:
+                raise click.BadParameter(
+                    f"no unit '{unit_code}' at the institution (--unit needs --institution)",
+                    param_hint="--unit",
+                )
+            unit_id = unit.id
+        query = reports.MatrixFilter(institution_id=institution_id, unit_id=unit_id)
+        matrix = reports.stream_matrix(query)
         if kind == "csv":
             # utf-8-sig: the BOM Excel needs to read č, š, ž, đ, ć.
             with output.open("w", encoding="utf-8-sig", newline="") as handle:

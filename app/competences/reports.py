@@ -11,7 +11,7 @@ from typing import IO, Any
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import lazyload, load_only
 
-from app.auth.models import User
+from app.auth.models import Unit, User
 from app.competences.services import LevelState, current_levels
 from app.competences.summary import counted_levels
 from app.core.csvexport import BOM, SafeWriter
@@ -69,6 +69,7 @@ class MatrixFilter:
     job_role_id: int | None = None
     area_id: int | None = None
     course_id: int | None = None
+    unit_id: int | None = None  # the unit and every unit under it (units from the HR system)
     sort: str = "name"  # or "gap": largest total gap first
 
 
@@ -100,6 +101,11 @@ def _people(query: MatrixFilter) -> Select[User]:
         people = people.where(User.institution_id == query.institution_id)
     if query.job_role_id:
         people = people.where(User.job_role_id == query.job_role_id)
+    if query.unit_id:
+        # The unit's subtree in the same query; UNION (not ALL) ends even on a loop of parents.
+        tree = select(Unit.id).where(Unit.id == query.unit_id).cte("unit_tree", recursive=True)
+        tree = tree.union(select(Unit.id).where(Unit.parent_id == tree.c.id))
+        people = people.where(User.unit_id.in_(select(tree.c.id)))
     return people
 
 

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
 from app.auth.models import User
-from app.auth.services import institution_by_slug, institutions, set_role
+from app.auth.services import institution_by_slug, institutions, set_role, units_of
 from app.competences import reports, services
 from app.competences import summary as summary_report
 from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
@@ -109,6 +109,7 @@ def _matrix_filter(institution_id: int) -> reports.MatrixFilter:
         job_role_id=arg_id("job_role"),
         area_id=arg_id("area"),
         course_id=arg_id("course"),
+        unit_id=arg_id("unit"),
         sort="gap" if request.args.get("sort") == "gap" else "name",
     )
 
@@ -177,6 +178,7 @@ def matrix():
         query=query,
         scale=framework.scale(),
         job_roles=framework.active_job_roles(),
+        units=units_of(institution.id),
         areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
         courses=course_options(language),
         # The filters, for the export links and the pager (which adds the page itself).

@@ -75,6 +75,35 @@ user_deactivated = _events.signal("user-deactivated")
 Keywords: `user_id`, `by_id` (None from the command line).
 """
 
+user_logged_in = _events.signal("user-logged-in")
+"""A person logged in.
+
+Keywords: `user_id`, `method` ("password" or "sso").
+"""
+
+sso_login_refused = _events.signal("sso-login-refused")
+"""A single sign-on through an institution's identity provider was refused (the provider was
+down, a token or claim was wrong, the account may not sign in that way); nobody was logged in.
+
+Keywords: `institution_id`, `reason` (a short code such as "provider-down", "token-expired",
+"claim-missing", "email-unverified"), `detail` (what went wrong, in English, for the
+administrators; never a token or secret), `email` (as the provider sent it, or None) and
+`user_id` (the account it would have been, or None).
+"""
+
+sso_settings_changed = _events.signal("sso-settings-changed")
+"""An institution's single sign-on settings were saved (the admin page or the command line).
+
+Keywords: `institution_id`, `by_id` (None from the command line), `changes` (the names of the
+settings that changed; the client secret's name, never its value).
+"""
+
+users_synced = _events.signal("users-synced")
+"""A load from an HR system was applied (`flask users sync`, not a dry run).
+
+Keywords: `institution_id`, `created`, `updated`, `deactivated` (the e-mail addresses of each).
+"""
+
 ALL = (
     course_loaded,
     lesson_completed,
@@ -85,4 +114,8 @@ ALL = (
     certificate_issued,
     certificate_revoked,
     user_deactivated,
+    user_logged_in,
+    sso_login_refused,
+    sso_settings_changed,
+    users_synced,
 )

@@ -31,6 +31,8 @@ ADMIN_MISSING = {**ADMIN_PAGE, "admin": 404}
 # Another person's export of czss-cakovec: the administrators of czss-cakovec see it; HR of
 # another institution learn nothing (404); the other roles are refused first.
 EXPORT = {**HR_PAGE, "hr": 404}
+# An address of nothing configured (an institution without single sign-on): not found for all.
+NOT_FOUND = dict.fromkeys(ROLES, 404)
 SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
     "healthz": ("GET", "/healthz", PUBLIC_PAGE),
@@ -56,6 +58,9 @@ MATRIX = {
     "auth.confirm_email": ("GET", "/account/email/not-a-token", INVALID_LINK),
     "auth.profile": ("GET", "/account", LEARNER_PAGE),
     "auth.change_email": ("GET", "/account/email", LEARNER_PAGE),
+    "sso.start": ("GET", "/login/sso/csd-lasko", NOT_FOUND),
+    "sso.callback": ("GET", "/login/sso/csd-lasko/callback?state=x&code=y", NOT_FOUND),
+    "sso.admin_settings": ("GET", "/admin/sso", ADMIN_PAGE),
     "admin.user_invite": ("POST", "/admin/users/{user}/invite", {**ADMIN_PAGE, "admin": 302}),
     "ops.jobs_page": ("GET", "/admin/jobs", ADMIN_PAGE),
     "ops.job_failure": ("POST", "/admin/jobs/failures/999/resolve", ADMIN_MISSING),

@@ -1,0 +1,1 @@
+"""Single sign-on with OpenID Connect: each institution's identity provider (Authlib)."""
