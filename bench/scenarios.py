@@ -32,12 +32,14 @@ QUERY_BUDGET = {
     # (enrolling on the way if the learner was not enrolled).
     "S3 submit": 22,
     # One more than the report's 10: the institution's units for the unit filter (HR sync).
-    "S4 matrix": 11,
+    # The paged matrix: its page of people, their count, the summary row's aggregate.
+    "S4 matrix": 13,
     # One query more per 1,000 employees (reports.EXPORT_CHUNK).
     "S4b matrix xlsx": 5,
 }
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FIELD_RE = re.compile(r'name="(q\d+)" value="([^"]+)"')
+ESSAY_RE = re.compile(r'<textarea[^>]*name="(q\d+)"')
 
 
 @dataclass
@@ -193,6 +195,8 @@ def answers_from(html: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, value in FIELD_RE.findall(html):
         found.setdefault(name, value)
+    for name in ESSAY_RE.findall(html):  # an essay: a few words of text
+        found.setdefault(name, "Načrt aktivacije pripravimo skupaj z uporabnikom.")
     return found
 
 

@@ -16,6 +16,8 @@ from bench.generate import SCALES, Generated, generate, write_courses
 from tests.conftest import BACKENDS, _url_for, empty_database, make_app
 
 S = SCALES["S"]
+# Filling scale S with answered attempts takes minutes: CI runs it, a local run does not.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -128,3 +130,46 @@ def test_h0_and_s1_within_budget(bench_data):
     scenarios.run_h0(app, probes)
     scenarios.run_s1(app, probes, scenarios.learners(app, 2))
     _assert_clean(probes, "H0", "S1 catalogue anonymous", "S1 catalogue logged in")
+
+
+def test_every_attempt_is_answered_as_people_answer(bench_data):
+    """Realistic attempts: every slot answered, a share right and a share wrong, essays with
+    text and a trainer's grade, the score the sum of the answers."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.quizzes.models import AttemptAnswer, QuizAttempt, QuizItem
+    from bench.generate import BASE_TIME, QUESTIONS_PER_ATTEMPT
+
+    app, generated = bench_data
+    with app.app_context():
+        # The generator's own attempts (the scenarios add some of their own).
+        made = (
+            select(func.count(AttemptAnswer.id))
+            .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+            .where(QuizAttempt.started_at <= BASE_TIME + timedelta(minutes=generated.attempts))
+        )
+        answers = db.session.scalar(made)
+        assert answers == generated.attempts * QUESTIONS_PER_ATTEMPT
+        right = db.session.scalar(
+            select(func.count(AttemptAnswer.id)).where(AttemptAnswer.fraction >= 0.999)
+        )
+        assert 0.4 < right / answers < 0.85
+        essays = db.session.execute(
+            select(AttemptAnswer.response, AttemptAnswer.fraction)
+            .join(QuizItem, QuizItem.id == AttemptAnswer.item_id)
+            .where(QuizItem.type == "essay")
+            .limit(50)
+        ).all()
+        assert essays
+        assert all(
+            len(response["value"]) > 40 and fraction is not None for response, fraction in essays
+        )
+        attempt = db.session.scalar(select(QuizAttempt).limit(1))
+        total = sum(
+            (answer.fraction or 0) * attempt.slots[answer.slot]["points"]
+            for answer in attempt.answers
+        )
+        assert attempt.score == pytest.approx(total)
