@@ -137,8 +137,8 @@ def markdown(report: dict) -> str:
             f"{generated['certificates']} certificates (generated in {generated['seconds']} s).",
             "",
             "| scenario | request | req/s at saturation | / H0 | p50 ms | p95 ms | p99 ms | "
-            "errors | SQL/request | peak RSS/worker MB |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "errors | SQL/request | peak RSS/worker MB | CPU ms/request |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         load = database["load"]
         loads: list[str] = []
@@ -160,11 +160,12 @@ def markdown(report: dict) -> str:
                     f"{_fmt(ratio) if request.startswith(name) else ''} | {_fmt(row['p50_ms'])} | "
                     f"{_fmt(row['p95_ms'])} | {_fmt(row['p99_ms'])} | {errors} | "
                     f"{_fmt(queries.get(request, {}).get('queries_per_request'))} | "
-                    f"{_fmt(result['peak_worker_rss_mb'])} |"
+                    f"{_fmt(result['peak_worker_rss_mb'])} | |"
                 )
             lines.append(
                 f"| {name} | all requests | **{_fmt(result['rps_at_saturation'])}** | "
-                f"**{_fmt(ratio)}** | | | | {result['errors']} | | |"
+                f"**{_fmt(ratio)}** | | | | {result['errors']} | | | "
+                f"{_fmt(result.get('cpu_ms_per_request'))} |"
             )
         if "S7" in load:
             s7 = load["S7"]

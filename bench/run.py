@@ -144,6 +144,18 @@ class MemoryWatch:
         except OSError:
             return []
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the workers have used so far (/proc/<pid>/stat)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.workers():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / ticks
+
     @staticmethod
     def rss_mb(pid: int) -> float:
         try:
@@ -241,8 +253,11 @@ def load_scenario(name: str, url: str, env: dict, watch: MemoryWatch, log: Path,
     since = log.stat().st_size if log.exists() else 0
     watch.window()
     load_average = os.getloadavg()[0]  # other work on a shared machine shows here
+    cpu_before = watch.cpu_seconds()
     saturation = locust(user_class, url, args.users, 0, args.seconds, args.users, env)
+    cpu = watch.cpu_seconds() - cpu_before
     rps = _stats(saturation["Aggregated"])["rps"]
+    served = _stats(saturation["Aggregated"])["requests"]
     # Half the saturated rate, as random arrivals from HALF_RATE_USERS: latency with headroom.
     rate = rps / 2 / HALF_RATE_USERS / per_task
     half = locust(user_class, url, HALF_RATE_USERS, rate, args.seconds, HALF_RATE_USERS, env)
@@ -255,6 +270,9 @@ def load_scenario(name: str, url: str, env: dict, watch: MemoryWatch, log: Path,
                                                           half["Aggregated"])),
         "server_log": _log_errors(log, since),
         "peak_worker_rss_mb": round(max(watch.peak.values(), default=0.0), 1),
+        # The workers' CPU time over the saturated run, per request: what a request costs,
+        # whatever else the machine was doing (latency is not).
+        "cpu_ms_per_request": round(1000 * cpu / served, 2) if served else None,
         "load_average": round(load_average, 2),
     }  # fmt: skip
     return result
