@@ -121,6 +121,24 @@ class S4User(BenchUser):
         self.client.get("/hr/matrix", name="S4 matrix", headers=self.headers(DATA["hr"]))
 
 
+class S8User(BenchUser):
+    """Staff reports on the busiest data (issue 20): a trainer's quiz statistics, attempts and
+    progress of the course with the most attempts; HR's certificates; the summary."""
+
+    @task
+    def reports(self) -> None:
+        slug = DATA["busiest_course"]
+        trainer = self.headers(DATA["trainer"])
+        self.client.get(f"/courses/{slug}/quiz/statistics", name="S8 quiz statistics",
+                        headers=trainer)  # fmt: skip
+        self.client.get(f"/courses/{slug}/quiz/attempts", name="S8 attempts", headers=trainer)
+        self.client.get(f"/courses/{slug}/progress", name="S8 progress", headers=trainer)
+        self.client.get("/hr/certificates", name="S8 certificates",
+                        headers=self.headers(DATA["hr"]))  # fmt: skip
+        self.client.get("/reports/summary", name="S8 summary",
+                        headers=self.headers(DATA["admin"]))  # fmt: skip
+
+
 class S7User(BenchUser):
     """A learner at work: reads lessons, looks at the catalogue and their learning, answers a
     quiz question now and then, with think time between pages."""

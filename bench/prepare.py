@@ -41,11 +41,15 @@ def main() -> int:
     probes = scenarios.run_all(app, learners_count=5)
     learners = scenarios.learners(app, args.learners)
     hr, staff = scenarios.hr_of_largest_institution(app)
+    trainer, admin, busiest = scenarios.staff_of_busiest_course(app)
     data = {
         # The first few learners are the in-process probes': the load uses the others.
         "learners": [credentials(app, user_id) for user_id in learners[5:]],
         "hr": credentials(app, hr),
         "hr_staff": staff,
+        "trainer": credentials(app, trainer),
+        "admin": credentials(app, admin),
+        "busiest_course": busiest,
         "lessons": scenarios.lesson_paths(app),
         "courses": scenarios.course_slugs(app),
     }

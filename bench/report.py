@@ -62,6 +62,19 @@ def evaluate(database: dict) -> dict[str, list[dict]]:
              "met": bool(matrix.get("queries_constant"))
              and matrix.get("queries_per_request", 99) <= matrix.get("budget", 0)},
         ]  # fmt: skip
+    if "S8" in load:
+        checks["S8"] = [
+            _check("quiz statistics p50 ms", p("S8", "S8 quiz statistics", "p50_ms"), 300),
+            _check("attempts page p50 ms", p("S8", "S8 attempts", "p50_ms"), 150),
+            _check("HR certificates page p50 ms", p("S8", "S8 certificates", "p50_ms"), 150),
+            _check("summary p50 ms", p("S8", "S8 summary", "p50_ms"), 500),
+        ]
+    # Issue 20: at most 250 MB resident per worker under any scenario.
+    for name, result in load.items():
+        if "peak_worker_rss_mb" in result:
+            checks.setdefault(name, []).append(
+                _check("peak RSS MB per worker", result["peak_worker_rss_mb"], 250)
+            )
     if "S4b" in database:
         checks["S4b"] = [
             _check("seconds", database["S4b"]["seconds"], 3),

@@ -41,6 +41,7 @@ LOAD_SCENARIOS = {
     "S2": ("S2User", 1),
     "S3": ("S3User", 13),  # start, attempt page, 10 autosaves, submit
     "S4": ("S4User", 1),
+    "S8": ("S8User", 5),  # statistics, attempts, progress, certificates, summary
 }
 
 

@@ -36,6 +36,12 @@ QUERY_BUDGET = {
     "S4 matrix": 13,
     # One query more per 1,000 employees (reports.EXPORT_CHUNK).
     "S4b matrix xlsx": 5,
+    # Staff reports: aggregates in SQL, a page of rows; the same whatever the data.
+    "S8 quiz statistics": 23,
+    "S8 attempts": 11,
+    "S8 progress": 13,
+    "S8 certificates": 9,
+    "S8 summary": 5,
 }
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 FIELD_RE = re.compile(r'name="(q\d+)" value="([^"]+)"')
@@ -246,6 +252,74 @@ def run_s4(app: Flask, probes: dict[str, Probe], hr: int, repeat: int = 2) -> No
     session.request("S4b matrix xlsx", "GET", "/hr/matrix.xlsx", 200)
 
 
+# Issue 20: a page of a staff list stays small however large the data.
+MAX_PAGE_BYTES = 300_000
+S8_PAGES = {
+    "S8 quiz statistics": "/courses/{slug}/quiz/statistics",
+    "S8 attempts": "/courses/{slug}/quiz/attempts",
+    "S8 progress": "/courses/{slug}/progress",
+}
+
+
+def staff_of_busiest_course(app: Flask) -> tuple[int, int, str]:
+    """(trainer id, administrator id, slug) for the course with the most attempts: a trainer
+    assigned to it and an administrator of the lead partner, made if the data has none."""
+    from app.auth.models import Institution, User, UserRole
+    from app.courses.models import Course, CourseTrainer
+    from app.extensions import db
+    from app.quizzes.models import Quiz, QuizAttempt
+
+    with app.app_context():
+        course_id, slug = db.session.execute(
+            select(Course.id, Course.slug)
+            .join(Quiz, Quiz.course_id == Course.id)
+            .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
+            .group_by(Course.id, Course.slug)
+            .order_by(func.count(QuizAttempt.id).desc(), Course.id)
+            .limit(1)
+        ).one()
+        lead = db.session.scalar(select(Institution).where(Institution.partner_role == "lead"))
+        made = {}
+        for role, email in (("trainer", "trainer@bench.2sokrog.eu"),
+                            ("admin", "admin@bench.2sokrog.eu")):  # fmt: skip
+            user = db.session.scalar(select(User).where(User.email == email))
+            if user is None:
+                user = User(email=email, full_name=f"Bench {role}", institution_id=lead.id,
+                            language="sl", password_hash="!", is_active=True)  # noqa: S106  # fmt: skip
+                db.session.add(user)
+                db.session.flush()
+                db.session.add(UserRole(user_id=user.id, role=role))
+            made[role] = user.id
+        if (
+            db.session.scalar(
+                select(CourseTrainer.id).where(
+                    CourseTrainer.course_id == course_id, CourseTrainer.user_id == made["trainer"]
+                )
+            )
+            is None
+        ):
+            db.session.add(CourseTrainer(course_id=course_id, user_id=made["trainer"]))
+        db.session.commit()
+        return made["trainer"], made["admin"], slug
+
+
+def run_s8(
+    app: Flask, probes: dict[str, Probe], hr: int, trainer: int, admin: int, slug: str
+) -> None:
+    """Staff reports on the busiest data: a trainer's statistics, attempts and progress of
+    the course with the most attempts; HR's certificates; the summary across institutions."""
+    pages = [(trainer, name, path.format(slug=slug)) for name, path in S8_PAGES.items()]
+    pages += [(hr, "S8 certificates", "/hr/certificates"),
+              (admin, "S8 summary", "/reports/summary")]  # fmt: skip
+    for user_id, name, path in pages:
+        session = Session(app, user_id, probes)
+        session.warm([path])
+        for _ in range(2):
+            response = session.request(name, "GET", path, 200)
+            if len(response.data) > MAX_PAGE_BYTES:
+                probes[name].errors.append(f"{path}: {len(response.data)} bytes")
+
+
 def run_all(app: Flask, learners_count: int = 5) -> dict[str, Probe]:
     """Every in-process scenario on the data already in the database."""
     probes: dict[str, Probe] = {}
@@ -257,6 +331,7 @@ def run_all(app: Flask, learners_count: int = 5) -> dict[str, Probe]:
         lambda: run_s2(app, probes, users),
         lambda: run_s3(app, probes, users),
         lambda: run_s4(app, probes, hr),
+        lambda: run_s8(app, probes, hr, *staff_of_busiest_course(app)),
     ]
     for step in steps:
         step()
