@@ -27,6 +27,7 @@ from app.courses.trainers import can_edit, editable_courses
 from app.extensions import db
 from app.questions.types import QUESTION_TYPES, QuestionType
 from app.quizzes import gift_import, services
+from app.quizzes.answered import answered_slots, is_answered
 from app.quizzes.forms import GiftConfirmForm, GiftUploadForm, GradeForm, StartForm
 from app.quizzes.models import AttemptAnswer, QuizAttempt
 from app.quizzes.statistics import quiz_statistics, statistics_csv
@@ -117,6 +118,7 @@ def attempt(attempt_id: int):
         attempt=attempt,
         course=attempt.quiz.course,
         saved=saved,
+        answered=answered_slots(attempt),
         csrf=generate_csrf(),
     )
 
@@ -139,6 +141,8 @@ def save(attempt_id: int):
     db.session.commit()
     if wants_json():
         return jsonify(saved=True, message=_("All answers saved."))
+    if request.form.get("review"):  # "Review and submit": saved first, then the summary
+        return redirect(url_for("quizzes.summary", attempt_id=attempt.id))
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
@@ -150,6 +154,16 @@ def submit(attempt_id: int):
     was_open = attempt.state == "in_progress"
     expired = services.is_expired(attempt)
     responses = services.responses_from_form(attempt, request.form.to_dict(flat=False))
+    # Nothing answered, saved or sent: ask first, for the attempt cannot be taken back.
+    if (
+        was_open
+        and not expired
+        and not request.form.get("confirm-empty")
+        and not any(answered_slots(attempt).values())
+        and not any(is_answered(value) for value in responses.values())
+    ):
+        flash(_("You have not answered any question. Confirm below to submit anyway."), "error")
+        return redirect(url_for("quizzes.summary", attempt_id=attempt.id))
     services.submit_attempt(attempt, responses)
     # Worded before the commit: afterwards the learner's language is one more query away.
     message = None
@@ -316,5 +330,5 @@ def import_gift(slug: str):
     )
 
 
-# The progress report registers on the same blueprint.
-from app.quizzes import report_views  # noqa: E402, F401
+# The progress report and the attempt's summary register on the same blueprint.
+from app.quizzes import attempt_views, report_views  # noqa: E402, F401

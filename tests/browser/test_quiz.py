@@ -33,6 +33,25 @@ def test_learner_takes_the_quiz_and_sees_the_result(browser, live_server):
     page.reload()
     expect(page.locator(f"#{chosen}")).to_be_checked()
 
+    # The navigator says which questions are answered; a flag marks one to come back to.
+    expect(page.locator("[data-nav='0']")).to_have_class(re.compile("is-answered"))
+    expect(page.locator("[data-nav='1']")).not_to_have_class(re.compile("is-answered"))
+    expect(page.locator("[data-nav='1'] [data-nav-state]")).to_have_text(": not answered")
+    page.get_by_role("button", name="Flag question 2 for review").click()
+    expect(page.get_by_role("button", name="Flag question 2 for review")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.locator("[data-nav='1'] [data-nav-state]")).to_have_text(
+        ": not answered, flagged for review"
+    )
+    assert violations(page) == []
+
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+/summary$"))
+    expect(page.locator("[data-row='0']")).to_contain_text("Answered")
+    expect(page.locator("[data-row='1']")).to_contain_text("Not answered")
+    expect(page.locator("[data-row='1']")).to_contain_text("flagged for review")
+    assert violations(page) == []
     page.get_by_role("button", name="Submit and finish").click()
     expect(page).to_have_url(re.compile(r"/quiz/attempts/\d+/result$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Result of attempt 1")
@@ -54,6 +73,8 @@ def test_the_quiz_works_without_javascript(browser, live_server):
     page.locator(".quiz-actions button").first.click()  # "save answers"
     expect(page.locator(f"#{chosen}")).to_be_checked()
     expect(page.locator(".flash-success")).to_be_visible()
-    page.locator(".quiz-actions button").last.click()  # submit
+    page.locator(".quiz-actions button").last.click()  # review and submit
+    expect(page).to_have_url(re.compile(r"/summary$"))
+    page.get_by_role("button", name="Oddajte in zaključite").click()
     expect(page).to_have_url(re.compile(r"/result$"))
     context.close()

@@ -87,6 +87,7 @@ MATRIX = {
     "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
     "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
     "quizzes.attempt": ("GET", "/quiz/attempts/{attempt}", OWNER_ONLY),
+    "quizzes.summary": ("GET", "/quiz/attempts/{attempt}/summary", OWNER_ONLY),
     "quizzes.save": ("POST", "/quiz/attempts/{attempt}/save", OWNER_ONLY),
     "quizzes.submit": ("POST", "/quiz/attempts/{attempt}/submit", OWNER_ONLY),
     # Trainers reach a course's attempts, statistics and essays only when assigned to it, and

@@ -387,3 +387,35 @@ def test_groups_draw_pick_questions_and_attempts_keep_what_they_showed(
         services.submit_attempt(attempt, {0: 1})
         db.session.commit()
         assert next(a for a in attempt.answers if a.slot == 0).fraction == 1.0
+
+
+def test_review_before_submitting_shows_what_is_answered(app, client, courses, make_user):
+    login(client, make_user())
+    attempt = start(client)
+    saved = client.post(
+        f"/quiz/attempts/{attempt}/save",
+        data=with_token(client, attempt, {"q0": "1", "q0-present": "1", "review": "1"}),
+    )
+    assert saved.headers["Location"].endswith(f"/quiz/attempts/{attempt}/summary")
+    html = page(client.get(f"/quiz/attempts/{attempt}/summary"))
+    assert html.count("✓ Answered") == 1
+    assert "5 questions are not answered." in html  # six to answer
+    assert "Once you submit, you can no longer change your answers." in html
+    assert f'action="/quiz/attempts/{attempt}/submit"' in html
+
+
+def test_an_empty_attempt_is_submitted_only_when_confirmed(app, client, courses, make_user):
+    login(client, make_user())
+    attempt = start(client)
+    url = f"/quiz/attempts/{attempt}/submit"
+    refused = client.post(url, data=with_token(client, attempt, {}))
+    assert refused.headers["Location"].endswith(f"/quiz/attempts/{attempt}/summary")
+    html = page(client.get(f"/quiz/attempts/{attempt}/summary"))
+    assert "You have not answered any question." in html
+    assert 'name="confirm-empty"' in html
+    with app.app_context():
+        assert db.session.get(QuizAttempt, attempt).state == "in_progress"
+    done = client.post(url, data=with_token(client, attempt, {"confirm-empty": "1"}))
+    assert done.headers["Location"].endswith("/result")
+    with app.app_context():
+        assert db.session.get(QuizAttempt, attempt).state != "in_progress"
