@@ -19,6 +19,7 @@ class Description(QuestionType):
     markdown_needs_type = True
     markdown_written_as = None
     markdown_type_mismatch = "Type: description is text only, without answers"
+    moodle_xml_names = ("description",)
 
     def check_answers(self, question: Question) -> list[Issue]:
         issues = check_unused(question, self.noun)
