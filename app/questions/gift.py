@@ -66,8 +66,9 @@ def _read_block(block: GiftBlock, text: str, category: str) -> Question | None:
         # Moodle: a block that ends the text leaves no blank; one in the middle leaves _____.
         blank = "" if text.endswith("}") else _BLANK_MARK
         stem, answers = text[:start] + blank + text[end + 1 :], text[start + 1 : end].strip()
-    question.stem, form = block.text(stem)
-    question.stem = question.stem.replace(_BLANK_MARK, BLANK)
+    text, form = block.text(stem)
+    # (an HtmlText stays one: it says that the question is HTML)
+    question.stem = type(text)(text.replace(_BLANK_MARK, BLANK))
     if answers is not None:
         general = answers.rfind("####")
         if general != -1:

@@ -33,13 +33,20 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _metadata(text: str) -> str:
+    """An id or a tag as GIFT's [id:...] can carry it: a backslash before "]" or at the end
+    would read as an escape there."""
+    return _one_line(re.sub(r"\\+(?=\]|$)", "", _one_line(text)))
+
+
 def fit_quiz_file(question: Question) -> None:
     """Bring the question's texts into what a quiz file holds, in place."""
     form = question.format
     question.map_texts(lambda text, inline: _lines(text, form))
     question.title = _one_line(question.title)
-    question.id = _one_line(question.id)
-    tags = (_one_line(tag.replace(",", " ")) for tag in question.tags)
+    question.id = _metadata(question.id)
+    # A tag as Moodle keeps one (PARAM_TAG): no <, > or `; and no comma, which separates them.
+    tags = (_metadata(re.sub(r"[<>`,]", " ", tag)) for tag in question.tags)
     question.tags = [tag for tag in tags if tag]
     if QUESTION_TYPES[question.type].markdown_one_line:
         for answer in question.answers:

@@ -58,10 +58,15 @@ def escape_markdown(text: str) -> str:
     return "<br>\n".join(lines)
 
 
+# Older tags Moodle's editors still write, as the allowed tags that show them the same way.
+_RENAMED = {"b": "strong", "i": "em", "u": "ins", "tt": "code", "strike": "s", "h1": "h2"}
+_RENAME_RE = re.compile(r"<(/?)(b|i|u|tt|strike|h1)(?=[\s/>])", re.IGNORECASE)
+
+
 def removed_tags(html: str) -> set[str]:
     """The tags of `html` that sanitising takes out (their text stays)."""
     names = {name.lower() for name in _TAG_NAME.findall(html)}
-    return names - ALLOWED_TAGS - _WRAPPERS
+    return names - ALLOWED_TAGS - _WRAPPERS - set(_RENAMED)
 
 
 # An image (HTML or Markdown) whose file is `target`.
@@ -75,7 +80,10 @@ def drop_images(text: str, target: str) -> str:
 
 
 def clean_html(html: str) -> str:
-    return sanitise(html).strip()
+    """HTML as the allow-list keeps it: <b> as <strong> and the like, scripts and event
+    handlers gone."""
+    renamed = _RENAME_RE.sub(lambda m: f"<{m[1]}{_RENAMED[m[2].lower()]}", html)
+    return sanitise(renamed).strip()
 
 
 def read_text(text: str, form: str) -> str:

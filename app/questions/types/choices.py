@@ -18,15 +18,22 @@ if TYPE_CHECKING:
 
 
 def lettered_lines(question: Question) -> list[tuple[str, str, str]]:
-    """Markdown choice lines a), b), ... with a * before the one that gives full marks."""
+    """Markdown choice lines a), b), ... with a * before the one that gives full marks and
+    the credit before one that gives part (50%b)) or takes some away (-25%c))."""
     return [
         (
-            f"{'*' if answer.fraction >= 1 else ''}{chr(ord('a') + index % 26)})",
+            f"{choice_marker(answer.fraction)}{chr(ord('a') + index % 26)})",
             answer.text,
             answer.feedback,
         )
         for index, answer in enumerate(question.answers)
     ]
+
+
+def choice_marker(fraction: float) -> str:
+    if fraction >= 1:
+        return "*"
+    return f"{percent_text(fraction)}%" if fraction else ""
 
 
 def original_index(slot: dict[str, Any], value: str) -> int | None:
