@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from app.auth.services import user_by_email
 from app.authoring import drafts, publishing
@@ -70,6 +71,7 @@ def _publish(copy: drafts.WorkingCopy, email: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Read and report; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON; no changes.")
 @click.option("--publish-as", "publisher", help="Publish the draft afterwards, as this account.")
+@with_appcontext
 def import_command(
     file: Path,
     slug: str,

@@ -131,11 +131,24 @@ class Bank:
         return questions
 
 
+def _accepted(number: dict[str, Any]) -> dict[str, Any]:
+    """An accepted number as value and tolerance, which a range is too (Moodle XML has no
+    ranges), to twelve digits."""
+    low, high = number.pop("min"), number.pop("max")
+    if low is not None and high is not None:
+        number["value"], number["tolerance"] = (low + high) / 2, (high - low) / 2
+    for key in ("value", "tolerance"):
+        if number[key] is not None:
+            number[key] = float(f"{number[key]:.12g}")
+    return number
+
+
 def content_hash(question: Question, uncarried: tuple[str, ...]) -> str:
     """A question's identity when it has no id: its content as the file's format can say it."""
     data: dict[str, Any] = asdict(question)
     for name in ("line", "category", "id", *PLATFORM_FIELDS, *uncarried):
         data.pop(name, None)
+    data["numerical"] = [_accepted(number) for number in data["numerical"]]
     text = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -211,11 +224,15 @@ def merge(
             _add(bank, entry)
             outcomes.append(Outcome(question, "new", entry))
             continue
-        entry = found
-        merged = _merged(question, entry.texts[language], skip)
-        status = (
-            "unchanged" if merged == entry.texts[language] and entry.group == group else "updated"
-        )
+        entry, existing = found, found.texts[language]
+        # The same content (a range and its middle +- half are the same): the quiz's own
+        # wording of it stays; else the file's, with what the file cannot say kept.
+        if content_hash(existing, skip) == content_hash(question, skip):
+            merged = copy.deepcopy(existing)
+            merged.id = question.id or existing.id
+        else:
+            merged = _merged(question, existing, skip)
+        status = "unchanged" if merged == existing and entry.group == group else "updated"
         entry.texts[language] = merged
         if entry.group != group:
             _move(bank, entry, group)

@@ -26,6 +26,8 @@ MOODLE_FORMATS = {"markdown": "markdown", "html": "html"}
 # A relative link or image target in Markdown or in HTML.
 _TARGET_RE = re.compile(r"(?<=\]\()[^)\s]+|(?<=src=\")[^\"]+")
 _TAG_RE = re.compile(r"<[^>]*>")
+# What XML 1.0 cannot hold at all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 NAME_LENGTH = 80
 TOP_CATEGORY = "$course$/top"
 
@@ -33,10 +35,14 @@ TOP_CATEGORY = "$course$/top"
 def default_name(question: Question) -> str:
     """The name Moodle gives a question that has none: the start of its text."""
     rendered = question.stem if question.format == "html" else render_markdown(question.stem)
-    text = " ".join(html.unescape(_TAG_RE.sub(" ", rendered)).split())
+    text = " ".join(xml_text(html.unescape(_TAG_RE.sub(" ", rendered))).split())
     if len(text) > NAME_LENGTH:
         text = text[: NAME_LENGTH - 3].rsplit(" ", 1)[0] + "..."
     return text or "Question"
+
+
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def _files(text: str, read_file: FileReader | None) -> tuple[str, list[tuple[str, str, bytes]]]:
@@ -70,14 +76,14 @@ class XmlWriter:
         if form is not None:
             element.set("format", MOODLE_FORMATS.get(form, "moodle_auto_format"))
         text, files = _files(text, self.read_file) if form is not None else (text, [])
-        etree.SubElement(element, "text").text = text
+        etree.SubElement(element, "text").text = xml_text(text)
         for path, name, data in files:
             file = etree.SubElement(element, "file", name=name, path=path, encoding="base64")
             file.text = base64.b64encode(data).decode("ascii")
         return element
 
     def value(self, parent: Any, tag: str, value: str) -> None:
-        etree.SubElement(parent, tag).text = value
+        etree.SubElement(parent, tag).text = xml_text(value)
 
     def answer(self, parent: Any, answer: Answer, form: str, formatted: bool) -> Any:
         element = self.text(
@@ -113,7 +119,7 @@ def _question(writer: XmlWriter, root: Any, question: Question) -> None:
 
 def _category(root: Any, category: str) -> None:
     element = etree.SubElement(root, "question", type="category")
-    etree.SubElement(etree.SubElement(element, "category"), "text").text = category
+    etree.SubElement(etree.SubElement(element, "category"), "text").text = xml_text(category)
     info = etree.SubElement(element, "info", format="moodle_auto_format")
     etree.SubElement(info, "text").text = ""
     etree.SubElement(element, "idnumber").text = ""
