@@ -7,8 +7,11 @@ from typing import Any
 from app.core.markdown import LinkResolver
 from app.courses.rendering import link_resolver
 from app.extensions import db
+from app.questions.bank import content_hash
+from app.questions.gift import gift_uncarried
+from app.questions.markdown_fit import fit_quiz_file
 from app.questions.markdown_format import QuizSource
-from app.questions.storage import question_to_dict
+from app.questions.storage import question_from_dict, question_to_dict
 from app.quizzes.models import Quiz, QuizItem
 
 
@@ -56,6 +59,7 @@ def sync_quiz(
     _settings(quiz, sources, sources[primary])
     quiz.content_hash = content_hash
     _items(quiz, sources, sources[primary], competences, resolver)
+    _retire_moved(quiz, sources[primary], primary)
     db.session.flush()
     return changes
 
@@ -117,6 +121,20 @@ def _items(
         item.is_retired = False
     for key, item in items.items():
         if key not in seen:
+            item.is_retired = True
+
+
+def _retire_moved(quiz: Quiz, main: QuizSource, language: str) -> None:
+    """Questions imported from GIFT before imports went through the draft sit beside the quiz
+    file ("gift" items). Once the quiz file has one of them (its export imported into the
+    draft), the old copy retires, so that it is not asked twice."""
+    in_file = {content_hash(question, gift_uncarried(question)) for question in main.questions}
+    for item in quiz.items:
+        if item.origin == "file" or item.is_retired or not item.texts:
+            continue
+        question = question_from_dict(item.texts.get(language) or next(iter(item.texts.values())))
+        fit_quiz_file(question)
+        if content_hash(question, gift_uncarried(question)) in in_file:
             item.is_retired = True
 
 

@@ -13,6 +13,8 @@ from app.authoring.drafts import find_draft
 from app.courses.services import get_course
 from app.extensions import db
 from app.questions.markdown_format import parse_quiz
+from app.questions.model import Answer, Question
+from app.questions.storage import question_to_dict
 from app.quizzes import services
 from app.quizzes.models import Quiz, QuizItem
 from tests.conftest import COURSES
@@ -261,3 +263,35 @@ def test_a_file_that_is_not_utf8_is_refused(runner, courses, tmp_path):
     result = runner.invoke(args=["quizzes", "import-gift", str(path), "--course", "beta"])
     assert result.exit_code != 0
     assert "not UTF-8" in result.output
+
+
+def test_questions_imported_before_move_into_the_quiz_file(
+    app, runner, courses, make_user, tmp_path
+):
+    """A pool imported before imports went through the draft: export, import, publish, and
+    the old copies retire instead of being asked twice."""
+    make_user(roles={"admin"}, institution="bistra-ptuj", email="boss@example.org")
+    with app.app_context():
+        quiz = services.quiz_for_course(get_course("alpha").id)
+        old = Question("truefalse", title="Old", stem="Imported long ago.")
+        old.answers = [Answer("True", 1.0), Answer("False", 0.0)]
+        quiz.items.append(
+            QuizItem(
+                key="gift:Old",
+                origin="gift",
+                position=99,
+                type="truefalse",
+                texts={"en": question_to_dict(old)},
+            )
+        )
+        db.session.commit()
+    assert len(items(app, "alpha")) == 7
+    exported = runner.invoke(args=["quizzes", "export-gift", "--course", "alpha", "--lang", "en"])
+    assert "::Old::" in exported.stdout
+    path = write(tmp_path, exported.stdout, "alpha.gift")
+    args = ["quizzes", "import-gift", path, "--course", "alpha", "--lang", "en"]
+    result = runner.invoke(args=[*args, "--publish-as", "boss@example.org"])
+    assert "7 questions: 1 new, 6 unchanged, 0 updated; published" in result.output, result.output
+    live = items(app, "alpha")
+    assert [item.origin for item in live].count("gift") == 0
+    assert [item.key for item in live].count("Old") == 1
