@@ -136,7 +136,8 @@ def renderer(form: str, resolver: LinkResolver | None = None) -> Callable[[str, 
         if not text:
             return ""
         if form == "html":
-            return render_html(text, resolver)
+            html = render_html(text, resolver)
+            return unwrap_paragraph(html) if inline else html
         return render_inline(text, resolver) if inline else render_markdown(text, resolver)
 
     return render

@@ -121,6 +121,17 @@ def test_moodle_xml_images_are_checked_and_kept_with_the_draft(app, client, trai
     assert 'src="/courses/alpha/files/images/chart-1.png"' in referral.texts["en"]["html"]["stem"]
     assert client.get("/courses/alpha/files/images/chart-1.png").data.startswith(b"\x89PNG")
     assert referral.points == 2.0
+    # The course as a zip keeps the image its HTML question shows.
+    package = client.get("/authoring/courses/alpha/export.zip").data
+    form = {
+        "csrf_token": csrf_token(client, "/authoring/"),
+        "package": (io.BytesIO(package), "a.zip"),
+    }
+    imported = client.post("/authoring/", data=form, content_type="multipart/form-data")
+    assert imported.status_code == 302
+    flashed = client.get("/authoring/").get_data(as_text=True)
+    assert "Course alpha imported." in flashed
+    assert "chart-1.png" not in flashed  # not among the files left out
 
 
 def test_an_image_that_is_not_one_is_left_out_with_a_warning(app, client, trainer):
