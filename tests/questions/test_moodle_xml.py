@@ -245,3 +245,11 @@ def test_single_choice_without_a_single_element_is_single() -> None:
     assert question.type == "single"
     assert [a.text for a in question.answers] == ["a", "b"]
     assert question.answers == [Answer("a", 1.0), Answer("b", 0.0)]
+
+
+def test_a_byte_order_mark_windows_line_ends_and_tabs_read_the_same() -> None:
+    data = (DATA / "bank.xml").read_bytes()
+    variant = b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n").replace(b"    ", b"\t")
+    same, problems = parse_moodle_xml(variant, "bank.xml", Files())
+    assert same == bank()[0]
+    assert len(problems) == len(bank()[1])

@@ -12,6 +12,7 @@ from app.questions.text_formats import (
     escape_markdown,
     read_text,
     removed_tags,
+    render_html,
     unify,
 )
 from tests.questions.helpers import emphasis, shown
@@ -80,3 +81,19 @@ def test_a_question_with_one_html_text_is_all_html() -> None:
     unify(markdown)
     assert markdown.format == "markdown"
     assert markdown.stem == "Plain *text*"
+
+
+def test_html_is_rendered_safe_with_the_course_s_images() -> None:
+    def resolve(tag: str, url: str) -> str | None:
+        return None if ":" in url.split("/")[0] else f"/courses/alpha/files/{url}"
+
+    html = render_html(
+        '<a href="javascript:alert(1)">x</a><img src="images/a.png" onerror="steal()">'
+        '<a href="https://example.org">y</a><img src="data:image/png;base64,AAA">',
+        resolve,
+    )
+    assert "javascript" not in html
+    assert "onerror" not in html
+    assert "data:" not in html
+    assert '<img src="/courses/alpha/files/images/a.png">' in html
+    assert 'href="https://example.org"' in html
