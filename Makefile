@@ -55,7 +55,10 @@ run: install translations
 	$(BIN)/flask certificates keygen --missing
 	$(BIN)/flask courses sync
 	$(BIN)/flask demo seed
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	@echo "Serving on http://127.0.0.1:5000 with a job worker beside it (Ctrl+C stops both)"
+	@# The worker issues certificates and sends mail; it stops with the web server.
+	$(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 lint: install-dev

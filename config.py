@@ -49,6 +49,26 @@ class Config:
     # Public certificate lookups per client address: codes cannot be enumerated.
     VERIFY_RATE_LIMIT = "30 per 10 minutes"
 
+    # Background jobs (Huey): redis://, postgresql:// or sqlite:///; unset, REDIS_URL if that is
+    # set, else a SQLite file beside the storage folder. Immediate runs each job at once in the
+    # process that queued it (tests).
+    JOBS_URL = os.environ.get("JOBS_URL", "")
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE", "") == "1"
+    # How many jobs one worker runs at once (threads).
+    JOBS_WORKERS = int(os.environ.get("JOBS_WORKERS", "2"))
+
+    # E-mail over SMTP. Without MAIL_SERVER, mails go to the log and the admins' outbox page.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "2SoKroG <no-reply@2sokrog.eu>")
+    MAIL_TIMEOUT = 20
+    MAIL_BACKEND = "smtp"
+
     LANGUAGES = ("sl", "hr", "en")
     BABEL_DEFAULT_LOCALE = "sl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Ljubljana"
@@ -70,6 +90,10 @@ class Config:
     LOGIN_BACKOFF_SECONDS = 60
     LOGIN_BACKOFF_STEPS = 8
     LOGIN_FAILURES_PER_ADDRESS = "30 per 15 minutes"
+    # Password-reset requests: per client, and per address asked for (so nobody floods a
+    # colleague's mailbox); over the limit the page answers as always and sends nothing.
+    RESET_REQUESTS_PER_ADDRESS = "20 per hour"
+    RESET_REQUESTS_PER_EMAIL = "3 per hour"
 
     # Werkzeug's scrypt with a random salt; tests use a cheaper setting for speed.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
@@ -88,6 +112,8 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     STORAGE_DIR = os.environ.get("TEST_STORAGE_DIR", str(BASE_DIR / "instance" / "test-storage"))
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+    JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE", "1") == "1"
+    MAIL_SERVER = ""
 
 
 class ProductionConfig(Config):

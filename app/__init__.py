@@ -37,20 +37,25 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         files,
         health,
         i18n,
+        jobs,
         kek,
         ratelimit,
         security,
         translations,
     )
+    from app.core import mail as _mail_models  # noqa: F401
     from app.courses import material_models as _course_material_models  # noqa: F401
     from app.courses import models as _course_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import mail as mailer
     from app.framework import models as _framework_models  # noqa: F401
     from app.quizzes import models as _quiz_models  # noqa: F401
 
     kek.check(app.config)
     db.init_app(app)
     database.init_app(app)
+    jobs.init_app(app)
+    mailer.init_app(app)
     files.init_app(app)
     content.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -75,6 +80,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.courses import views as courses_views
     from app.demo import cli as demo_cli
     from app.framework import cli as framework_cli
+    from app.ops import cli as ops_cli
+    from app.ops import views as ops_views
     from app.quizzes import cli as quizzes_cli
     from app.quizzes import views as quizzes_views
 
@@ -87,6 +94,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(competences_views.bp)
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(authoring_views.bp)
+    app.register_blueprint(ops_views.bp)
     # Each package connects its receivers to the domain events (app/core/events.py).
     from app.certificates import events as certificate_events
     from app.competences import events as competence_events
@@ -105,5 +113,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     demo_cli.init_app(app)
     quizzes_cli.init_app(app)
     authoring_cli.init_app(app)  # adds `flask quizzes import-gift`
+    ops_cli.init_app(app)
     translations.init_app(app)
     return app

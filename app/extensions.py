@@ -6,6 +6,7 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -41,3 +42,4 @@ csrf = CSRFProtect()
 # No default limits: each limited view names its own (login, verification). Storage from
 # RATELIMIT_STORAGE_URI; views pass their own hashed key functions.
 limiter = Limiter(key_func=get_remote_address)
+mail = Mail()

@@ -21,6 +21,7 @@ from app import create_app
 from app.auth.services import UserData, create_user, seed_institutions
 from app.courses.sync import sync_folder
 from app.extensions import db
+from tests.mailserver import Inbox, SmtpServer
 
 DATA = Path(__file__).parent / "data"
 COURSES = DATA / "courses"
@@ -360,3 +361,24 @@ def at_once(count: int, work) -> list[BaseException]:
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 for the whole run (aiosmtpd)."""
+    server = SmtpServer(_free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def inbox(app: Flask, smtp_server: SmtpServer) -> Iterator[Inbox]:
+    """The app sends through the test SMTP server; what arrives is in the returned inbox."""
+    from app.extensions import mail
+
+    smtp_server.inbox.clear()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    mail.init_app(app)
+    yield smtp_server.inbox
+    smtp_server.inbox.clear()

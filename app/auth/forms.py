@@ -48,6 +48,18 @@ password_length = Length(
 )
 
 
+def _new_password_field() -> PasswordField:
+    return PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), password_length],
+        description=_l(
+            "At least %(count)d characters, and not a common or leaked password. A phrase of "
+            "several unrelated words is easy to remember and hard to guess.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
+    )
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail"), filters=[strip_filter], validators=[DataRequired(), Email(), Length(max=254)]
@@ -98,17 +110,51 @@ class PasswordChangeForm(FlaskForm):
     current = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
-    new = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), password_length],
-        description=_l(
-            "At least %(count)d characters, and not a common or leaked password. A phrase of "
-            "several unrelated words is easy to remember and hard to guess.",
-            count=MIN_PASSWORD_LENGTH,
-        ),
-    )
+    new = _new_password_field()
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
     )
     submit = SubmitField(_l("Change password"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[strip_filter],
+    )
+    submit = SubmitField(_l("Send the link"))
+
+
+class NewPasswordForm(FlaskForm):
+    """Choosing a password from a reset or invitation link."""
+
+    new = _new_password_field()
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
+    )
+    submit = SubmitField(_l("Save the password"))
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(), Length(max=200)], filters=[strip_filter]
+    )
+    language = SelectField(_l("Preferred language"), choices=_language_choices)
+    # The e-mails a person may switch off; account security mails are always sent.
+    notifications = CheckboxList(_l("Send me e-mails about"), choices=[])
+    submit = SubmitField(_l("Save"))
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("New e-mail address"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[strip_filter],
+    )
+    password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    submit = SubmitField(_l("Send a confirmation link"))

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.content import watch
@@ -76,6 +76,8 @@ class User(UserMixin, Model):
     # Part of every session's user id (Flask-Login's alternative token): a new token ends every
     # session of the account at once, on logout, a password change or a deactivation.
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # The e-mail kinds (app.core.notifications) the person switched off on their profile.
+    notification_optout: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
     job_role: Mapped[JobRole | None] = relationship(lazy="joined")

@@ -70,6 +70,11 @@ def user_for_session(session_id: str) -> User | None:
     return user
 
 
+def awaits_invitation(user: User) -> bool:
+    """The account has no password yet: its owner has not accepted the invitation."""
+    return not user.password_hash
+
+
 def end_sessions(user: User) -> None:
     """Log the account out everywhere: every session cookie issued so far stops working."""
     user.session_token = new_session_token()
@@ -131,12 +136,16 @@ def _email_taken(email: str, except_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def create_user(data: UserData, password: str) -> User:
+def create_user(data: UserData, password: str | None) -> User:
+    """A new account; without a password it cannot log in until its invitation is accepted."""
     if _email_taken(data.email):
         raise EmailTaken(data.email)
     user = User()
     _apply(user, data)
-    set_password(user, password)
+    if password is None:
+        user.password_hash = ""  # no password matches an empty hash (passwords.check_password)
+    else:
+        set_password(user, password)
     db.session.add(user)
     db.session.flush()
     return user

@@ -21,7 +21,7 @@ from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
 
-from app.auth import services
+from app.auth import selfservice, services
 from app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, UserForm
 from app.auth.models import ASSIGNABLE_ROLES, User, UserRole
 from app.core.forms import ConfirmForm
@@ -172,6 +172,7 @@ def change_password():
         except services.WeakPassword as error:
             form.new.errors.append(str(error))
         else:
+            selfservice.password_changed(current_user)
             db.session.commit()
             # Other sessions have ended with the old token; this one goes on with the new one.
             login_user(current_user._get_current_object())
@@ -254,28 +255,28 @@ def users():
 def user_new():
     form = _user_form()
     if form.validate_on_submit():
-        password = form.password.data or services.generate_password()
         try:
-            user = services.create_user(_form_data(form), password)
+            user = services.create_user(_form_data(form), form.password.data or None)
         except services.EmailTaken:
             form.email.errors.append(_("An account with this e-mail already exists."))
         except services.WeakPassword as error:
             db.session.rollback()
             form.password.errors.append(str(error))
         else:
-            db.session.commit()
             if form.password.data:
-                flash(_("Account created for %(name)s.", name=user.full_name), "success")
+                selfservice.account_created(user)
+                message = _("Account created for %(name)s.", name=user.full_name)
             else:
-                flash(
-                    _(
-                        "Account created for %(name)s. Their password is %(password)s; "
-                        "give it to them in person.",
-                        name=user.full_name,
-                        password=password,
-                    ),
-                    "success",
+                # Nobody types a password for someone else: they choose their own.
+                selfservice.invite(user, by=current_user)
+                message = _(
+                    "Account created for %(name)s. An invitation to choose a password was "
+                    "sent to %(email)s.",
+                    name=user.full_name,
+                    email=user.email,
                 )
+            db.session.commit()
+            flash(message, "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -304,7 +305,23 @@ def user_edit(user_id: int):
                 db.session.commit()
                 flash(_("Changes to %(name)s saved.", name=user.full_name), "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm())
+
+
+@admin_bp.route("/users/<int:user_id>/invite", methods=["POST"])
+@roles_required("admin")
+def user_invite(user_id: int):
+    """Send the invitation again (it expired, or went to spam)."""
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not services.awaits_invitation(user) or not user.is_active:
+        flash(_("%(name)s has already chosen a password.", name=user.full_name), "info")
+    else:
+        selfservice.invite(user, by=current_user)
+        db.session.commit()
+        flash(_("The invitation was sent again to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @admin_bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -320,3 +337,7 @@ def user_deactivate(user_id: int):
         db.session.commit()
         flash(_("%(name)s can no longer log in.", name=user.full_name), "success")
     return redirect(url_for("admin.users"))
+
+
+# The self-service pages register on the same blueprint.
+from app.auth import account_views  # noqa: E402, F401

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import handissue, keys, reissue, services, verification
+from app.certificates import europass, handissue, keys, reissue, services, verification
 from app.certificates.pdf import format_code
 from app.core import kek
 from app.core.errors import DomainError
@@ -196,13 +196,26 @@ def _certificate(code: str):
 
 @group.command("export")
 @click.option("--code", required=True, help="The verification code.")
-@click.option("--format", "kind", type=click.Choice(["pdf", "ob3"]), required=True)
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["pdf", "ob3", "edc"]),
+    required=True,
+    help="pdf, ob3 (Open Badges 3.0) or edc (Europass European Digital Credential).",
+)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export(code: str, kind: str, output: Path) -> None:
-    """Write the certificate's PDF or its signed Open Badges 3.0 credential to a file."""
+    """Write the certificate's PDF, its signed Open Badges 3.0 credential or its signed
+    Europass credential (EDC) to a file."""
     certificate = _certificate(code)
     if kind == "pdf":
         output.write_bytes(services.pdf_bytes(certificate))
+    elif kind == "edc":
+        try:
+            text = europass.credential_json(certificate)
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+        output.write_text(text + "\n", encoding="utf-8")
     else:
         output.write_text(services.credential_json(certificate) + "\n", encoding="utf-8")
     db.session.commit()

@@ -91,9 +91,11 @@ def may_revoke(by: User, certificate: Certificate) -> bool:
     return by.has_role("admin") and by.institution_id == certificate.institution_id
 
 
-def pending_certificates(institution_id: int | None = None) -> list[tuple[int, int]]:
-    """(user id, course id) of completed courses that have no certificate yet: the ones that
-    waited for their institution's first signing key."""
+def pending_certificates(
+    institution_id: int | None = None, user_id: int | None = None
+) -> list[tuple[int, int]]:
+    """(user id, course id) of completed courses that have no certificate yet: being issued by
+    a job, or waiting for their institution's first signing key."""
     query = (
         select(Enrolment.user_id, Enrolment.course_id)
         .join(Course, Course.id == Enrolment.course_id)
@@ -107,6 +109,8 @@ def pending_certificates(institution_id: int | None = None) -> list[tuple[int, i
     )
     if institution_id is not None:
         query = query.where(Course.institution_id == institution_id)
+    if user_id is not None:
+        query = query.where(Enrolment.user_id == user_id)
     return [(row.user_id, row.course_id) for row in db.session.execute(query)]
 
 

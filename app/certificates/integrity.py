@@ -1,4 +1,4 @@
-"""Data Integrity proofs with the eddsa-rdfc-2022 cryptosuite, canonicalising offline."""
+"""Data Integrity proofs: eddsa-rdfc-2022 (canonicalising offline) and eddsa-jcs-2022."""
 
 from __future__ import annotations
 
@@ -13,17 +13,26 @@ import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from app.certificates.jcs import JcsError, canonical
+
 CONTEXT_DIR = Path(__file__).parent / "contexts"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 # Defines the credentialSchema type 1EdTechJsonSchemaValidator2019 (OB 3.0 examples list it).
 OB_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+# The Europass EDC application profile's context (ELM 3): see contexts/ORIGIN.md.
+EDC_AP = "http://data.europa.eu/snb/model/context/edc-ap"
 CONTEXT_FILES = {
     VC_V2: "credentials-v2.jsonld",
     OB_V3: "ob-context-3.0.3.json",
     OB_EXTENSIONS: "ob-extensions.json",
+    EDC_AP: "edc-ap-context.jsonld",
 }
 CRYPTOSUITE = "eddsa-rdfc-2022"
+# JSON Canonicalization Scheme instead of RDF: for the Europass credential, whose contexts no
+# JSON-LD 1.1 processor accepts together (the EDC context redefines a term VC 2.0 protects).
+CRYPTOSUITE_JCS = "eddsa-jcs-2022"
+CRYPTOSUITES = (CRYPTOSUITE, CRYPTOSUITE_JCS)
 # The multicodec prefix of an Ed25519 public key (0xed, varint-encoded) in a Multikey.
 ED25519_PUB_PREFIX = b"\xed\x01"
 
@@ -119,13 +128,21 @@ def public_key_from_multibase(value: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(decoded[2:])
 
 
+def _jcs(document: dict[str, Any]) -> str:
+    try:
+        return canonical(document)
+    except JcsError as error:
+        raise IntegrityError(f"the document cannot be canonicalised (JCS): {error}") from error
+
+
 def _hash_data(document: dict[str, Any], proof_options: dict[str, Any]) -> bytes:
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     options = {key: value for key, value in proof_options.items() if key != "proofValue"}
     # The proof configuration is canonicalised with the document's own context.
-    options["@context"] = unsecured["@context"]
-    proof_hash = hashlib.sha256(canonicalize(options).encode()).digest()
-    document_hash = hashlib.sha256(canonicalize(unsecured).encode()).digest()
+    options["@context"] = unsecured.get("@context")
+    transform = _jcs if proof_options.get("cryptosuite") == CRYPTOSUITE_JCS else canonicalize
+    proof_hash = hashlib.sha256(transform(options).encode()).digest()
+    document_hash = hashlib.sha256(transform(unsecured).encode()).digest()
     return proof_hash + document_hash
 
 
@@ -134,13 +151,17 @@ def sign(
     private_key: Ed25519PrivateKey,
     verification_method: str,
     created: str,
+    cryptosuite: str = CRYPTOSUITE,
 ) -> dict[str, Any]:
-    """A copy of the document with an eddsa-rdfc-2022 DataIntegrityProof added (as a list)."""
+    """A copy of the document with a DataIntegrityProof added (as a list): eddsa-rdfc-2022
+    unless the eddsa-jcs-2022 cryptosuite is asked for."""
+    if cryptosuite not in CRYPTOSUITES:
+        raise IntegrityError(f"unknown cryptosuite {cryptosuite}")
     proof = {
         "type": "DataIntegrityProof",
         "created": created,
         "verificationMethod": verification_method,
-        "cryptosuite": CRYPTOSUITE,
+        "cryptosuite": cryptosuite,
         "proofPurpose": "assertionMethod",
     }
     signature = private_key.sign(_hash_data(document, proof))
@@ -159,15 +180,20 @@ def proofs(document: dict[str, Any]) -> list[dict[str, Any]]:
     raise IntegrityError("the document has no proof")
 
 
-def verify(document: dict[str, Any], public_key: Ed25519PublicKey) -> dict[str, Any]:
-    """Check the document's single eddsa-rdfc-2022 proof; return it, or raise IntegrityError."""
+def verify(
+    document: dict[str, Any], public_key: Ed25519PublicKey, cryptosuite: str = CRYPTOSUITE
+) -> dict[str, Any]:
+    """Check the document's single proof, made with `cryptosuite`; return it, or raise
+    IntegrityError."""
     found = proofs(document)
     if len(found) != 1:
         raise IntegrityError("expected exactly one proof")
     proof = found[0]
-    check_terms(document)
-    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
-        raise IntegrityError(f"the proof is not a DataIntegrityProof with {CRYPTOSUITE}")
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != cryptosuite:
+        raise IntegrityError(f"the proof is not a DataIntegrityProof with {cryptosuite}")
+    if cryptosuite == CRYPTOSUITE:
+        # JCS signs every member as it is written, so only RDF canonicalisation can drop one.
+        check_terms(document)
     if proof.get("proofPurpose") != "assertionMethod":
         raise IntegrityError("the proof's purpose is not assertionMethod")
     value = proof.get("proofValue", "")

@@ -58,6 +58,10 @@ def issuer(slug: str):
                 "id": base,
                 "type": ["Profile"],
                 "name": institution.name,
+                # The profile's own address: the HTML page of this issuer (IssuerProbe of
+                # 1EdTech's validator checks that it answers).
+                "url": base,
+                "address": {"type": ["Address"], "addressCountryCode": institution.country},
                 "verificationMethod": methods,
                 "assertionMethod": [m["id"] for m in methods if "revoked" not in m],
             }

@@ -86,6 +86,10 @@ class Certificate(Model):
     learner_name: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2))
     course_titles: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The course's summary in each language (the Europass credential's description).
+    course_summaries: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default="{}"
+    )
     content_version: Mapped[str] = mapped_column(String(64))
     workload_hours: Mapped[int]
     competences: Mapped[list[Any]] = mapped_column(JSON)

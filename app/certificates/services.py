@@ -132,12 +132,12 @@ def _frozen_competences(course: Course) -> list[dict[str, Any]]:
     ]
 
 
-def _level_names() -> dict[int, dict[str, str]]:
+def level_names() -> dict[int, dict[str, str]]:
     return {row.level: dict(row.names) for row in db.session.scalars(select(ProficiencyLevel))}
 
 
 def content_of(certificate: Certificate) -> CertificateContent:
-    levels = _level_names()
+    levels = level_names()
     return CertificateContent(
         serial=certificate.serial,
         code=certificate.code,
@@ -208,6 +208,7 @@ def issue(
         learner_name=user.full_name,
         language=user.language,
         course_titles={lang: text.title for lang, text in texts.items()},
+        course_summaries={lang: text.summary for lang, text in texts.items()},
         content_version=course.content_hash,
         workload_hours=course.workload_hours,
         competences=_frozen_competences(course),
@@ -232,11 +233,11 @@ def issue(
         language=certificate.language,
         course_slug=course.slug,
         course_titles=certificate.course_titles,
-        course_summaries={lang: text.summary for lang, text in texts.items()},
+        course_summaries=certificate.course_summaries,
         content_version=certificate.content_version,
         workload_hours=certificate.workload_hours,
         competences=certificate.competences,
-        level_names=_level_names(),
+        level_names=level_names(),
         issued_at=issued_at,
         expires_on=certificate.expires_on,
         status_index=status_index,

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from app.auth.models import Institution
 from app.certificates import credential as ob3
-from app.certificates import integrity
+from app.certificates import edc, integrity
 from app.certificates.models import Certificate, InstitutionKey
 from app.certificates.services import EXPIRED, REVOKED, base_url, status_of
 from app.core.database import utcnow
@@ -58,11 +58,29 @@ class _Refused(Exception):
         self.check = FileCheck(False, reason, certificate)
 
 
-def _check_kind(document: dict[str, Any]) -> None:
-    if document.get("@context", [None])[:2] != [integrity.VC_V2, integrity.OB_V3]:
-        raise _Refused("not an Open Badges 3.0 credential (@context)")
-    if "OpenBadgeCredential" not in document.get("type", []):
+def _check_kind(document: dict[str, Any]) -> str:
+    """The cryptosuite the credential's kind is signed with: an OpenBadgeCredential with
+    eddsa-rdfc-2022, a Europass EuropeanDigitalCredential with eddsa-jcs-2022."""
+    context = document.get("@context")
+    types = document.get("type")
+    if not isinstance(context, list) or not isinstance(types, list):
+        raise _Refused("not a Verifiable Credential (@context, type)")
+    if context == list(edc.EDC_CONTEXT):
+        if "EuropeanDigitalCredential" not in types:
+            raise _Refused("not a EuropeanDigitalCredential (type)")
+        return integrity.CRYPTOSUITE_JCS
+    if context[:2] != [integrity.VC_V2, integrity.OB_V3]:
+        raise _Refused("not an Open Badges 3.0 or Europass credential (@context)")
+    if "OpenBadgeCredential" not in types:
         raise _Refused("not an OpenBadgeCredential (type)")
+    return integrity.CRYPTOSUITE
+
+
+def _code(document: dict[str, Any]) -> str:
+    credential_id = str(document.get("id", ""))
+    if document.get("@context") == list(edc.EDC_CONTEXT):
+        return edc.code_of(credential_id)
+    return credential_id.rsplit("/", 1)[-1]
 
 
 def _signing_key(document: dict[str, Any]) -> tuple[Institution, InstitutionKey, dict[str, Any]]:
@@ -119,7 +137,7 @@ def _record(
     certificate = db.session.scalar(
         select(Certificate)
         .where(Certificate.institution_id == institution.id)
-        .where(Certificate.code == str(document.get("id", "")).rsplit("/", 1)[-1])
+        .where(Certificate.code == _code(document))
     )
     if certificate is None and not missing_ok:
         raise _Refused("the issuer has no record of this certificate")
@@ -139,14 +157,17 @@ def _check_period(document: dict[str, Any], certificate: Certificate, now: datet
 
 
 def verify_credential(document: dict[str, Any], now: datetime | None = None) -> FileCheck:
-    """Signature, issuer key, validity period and revocation of an OpenBadgeCredential."""
+    """Signature, issuer key, validity period and revocation of an OpenBadgeCredential or a
+    Europass credential (revocation from the record: an EDC carries no status entry)."""
     try:
-        _check_kind(document)
+        cryptosuite = _check_kind(document)
         institution, key, proof = _signing_key(document)
         _check_key(key, proof, document)
         try:
             integrity.verify(
-                document, integrity.public_key_from_multibase(key.public_key_multibase)
+                document,
+                integrity.public_key_from_multibase(key.public_key_multibase),
+                cryptosuite,
             )
         except integrity.IntegrityError as error:
             raise _Refused(str(error)) from error

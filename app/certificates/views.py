@@ -13,12 +13,14 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import handissue, listing, services
+from app.certificates import europass, handissue, listing, services
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
 from app.certificates.pdf import format_code
@@ -29,7 +31,7 @@ from app.core.params import arg_id, arg_year
 from app.core.permissions import public, roles_required
 from app.core.ratelimit import client_key
 from app.courses.models import Course
-from app.courses.services import course_options
+from app.courses.services import course_options, course_title
 from app.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
@@ -69,6 +71,34 @@ def verify(code: str):
     return response, (200 if certificate else 404)
 
 
+@bp.route("/verify/<code>/europass.json")
+@public
+@limiter.limit(
+    lambda: current_app.config["VERIFY_RATE_LIMIT"], key_func=client_key, on_breach=_verify_limited
+)
+def verify_europass(code: str):
+    """The certificate as a Europass credential, for anyone who has its verification code."""
+    certificate = services.find_by_code(code)
+    if certificate is None:
+        abort(404)
+    return _europass_download(certificate)
+
+
+def _europass_download(certificate: Certificate) -> ResponseReturnValue:
+    try:
+        text = europass.credential_json(certificate)
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("certificates.verify", code=certificate.code))
+    return Response(
+        text,
+        mimetype="application/ld+json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{certificate.serial}-europass.json"'
+        },
+    )
+
+
 def _issuer_or_404(slug: str) -> Institution:
     institution = institution_by_slug(slug)
     if institution is None:
@@ -82,8 +112,16 @@ def _issuer_or_404(slug: str) -> Institution:
 @bp.route("/my/certificates")
 @roles_required("learner")
 def mine():
+    waiting = [
+        course_id for _user, course_id in handissue.pending_certificates(user_id=current_user.id)
+    ]
     return render_template(
-        "certificates/mine.html", certificates=listing.learner_certificates(current_user.id)
+        "certificates/mine.html",
+        certificates=listing.learner_certificates(current_user.id),
+        waiting=[
+            course_title(course, current_language())
+            for course in db.session.scalars(select(Course).where(Course.id.in_(waiting)))
+        ],
     )
 
 
@@ -126,6 +164,12 @@ def credential(certificate_id: int):
         mimetype="application/ld+json",
         headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.json"'},
     )
+
+
+@bp.route("/certificates/<int:certificate_id>/europass.json")
+@roles_required("learner")
+def europass_credential(certificate_id: int):
+    return _europass_download(_certificate_in_scope(certificate_id))
 
 
 # --- HR and administrators ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 from app.extensions import babel
@@ -77,3 +77,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language
     )
+    # Numbers as each language writes them (1.234,5 in sl and hr; 1,234.5 in en).
+    app.jinja_env.filters.update(format_number=format_decimal, format_percent=format_percent)

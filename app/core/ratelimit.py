@@ -33,7 +33,12 @@ def minutes_until(limit: RequestLimit) -> int:
 
 # Settings that hold a limit: Flask-Limiter logs a limit it cannot parse and then does not
 # apply it, so a typo would switch the protection off without a word. Checked at start-up.
-LIMIT_SETTINGS = ("VERIFY_RATE_LIMIT", "LOGIN_FAILURES_PER_ADDRESS")
+LIMIT_SETTINGS = (
+    "VERIFY_RATE_LIMIT",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "RESET_REQUESTS_PER_ADDRESS",
+    "RESET_REQUESTS_PER_EMAIL",
+)
 
 
 def init_app(app: Flask) -> None:

