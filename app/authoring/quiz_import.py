@@ -29,6 +29,7 @@ from app.questions.markdown_fit import fit_quiz_file
 from app.questions.markdown_format import QuizSettings, QuizSource, dump_quiz, parse_quiz
 from app.questions.model import Question
 from app.questions.moodle_xml import parse_moodle_xml, xml_uncarried
+from app.questions.moodle_xml_export import default_name
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 FORMATS = ("gift", "xml")
@@ -48,6 +49,11 @@ class ImportedQuestion:
     question: Question
     status: str
     warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The start of the question's text as learners read it, for the preview."""
+        return default_name(self.question)
 
 
 @dataclass

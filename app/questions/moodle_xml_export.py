@@ -26,6 +26,7 @@ MOODLE_FORMATS = {"markdown": "markdown", "html": "html"}
 # A relative link or image target in Markdown or in HTML.
 _TARGET_RE = re.compile(r"(?<=\]\()[^)\s]+|(?<=src=\")[^\"]+")
 _TAG_RE = re.compile(r"<[^>]*>")
+_BREAK_RE = re.compile(r"<(?:br|hr|img|/p|/li|/div|/h\d|/td|/th|/tr|/blockquote|/pre)\b[^>]*>")
 # What XML 1.0 cannot hold at all.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 NAME_LENGTH = 80
@@ -35,7 +36,9 @@ TOP_CATEGORY = "$course$/top"
 def default_name(question: Question) -> str:
     """The name Moodle gives a question that has none: the start of its text."""
     rendered = question.stem if question.format == "html" else render_markdown(question.stem)
-    text = " ".join(xml_text(html.unescape(_TAG_RE.sub(" ", rendered))).split())
+    # Where a block or a line ends there is a space; inline tags just go.
+    rendered = _BREAK_RE.sub(" ", rendered)
+    text = " ".join(xml_text(html.unescape(_TAG_RE.sub("", rendered))).split())
     if len(text) > NAME_LENGTH:
         text = text[: NAME_LENGTH - 3].rsplit(" ", 1)[0] + "..."
     return text or "Question"

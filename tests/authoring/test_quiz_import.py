@@ -208,3 +208,16 @@ def test_the_draft_s_quiz_exports_for_moodle(app, client, trainer):
     assert xml.mimetype == "application/xml"
     assert "<text>first-step</text>" in xml.get_data(as_text=True)
     assert client.get("/authoring/courses/alpha/quiz/de/export.xml").status_code == 404
+
+
+def test_the_preview_shows_the_text_as_learners_read_it(app, client, trainer):
+    login(client, trainer)
+    gift = (
+        "[plain]Is *this* a <b>tag</b>?{T}\n\n"
+        "[markdown]Is **this** emphasis?{T}\n\n"
+        "[html]<p>One</p><p>Two</p>{T}\n"
+    )
+    page = upload(client, gift.encode()).get_data(as_text=True)
+    assert "Is *this* a &lt;b&gt;tag&lt;/b&gt;?" in page  # plain text: no emphasis, no backslash
+    assert "Is this emphasis?" in page
+    assert "One Two" in page  # blocks apart, tags gone
