@@ -39,8 +39,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         i18n,
         jobs,
         kek,
+        logs,
         ratelimit,
         security,
+        storage,
         translations,
     )
     from app.core import mail as _mail_models  # noqa: F401
@@ -55,6 +57,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     db.init_app(app)
     database.init_app(app)
     jobs.init_app(app)
+    storage.init_app(app)
     mailer.init_app(app)
     files.init_app(app)
     content.init_app(app)
@@ -66,6 +69,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     ratelimit.init_app(app)
     errors.init_app(app)
     health.init_app(app)
+    logs.init_app(app)
 
     from app.auth import cli as auth_cli
     from app.auth import views as auth_views

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import current_app
 
 from app.core.markdown import LinkResolver, render_markdown
@@ -42,7 +40,3 @@ def link_resolver(course_slug: str, files_url: str | None = None) -> LinkResolve
         return f"{files_base}/{url}"
 
     return resolve
-
-
-def storage_path(*parts: str) -> Path:
-    return Path(current_app.config["STORAGE_DIR"]).joinpath(*parts)
