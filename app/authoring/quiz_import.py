@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from flask import current_app
 from flask_babel import gettext
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.authoring.drafts import DraftError, WorkingCopy, store
 from app.authoring.images import check_image
 from app.authoring.models import CourseDraft
-from app.core.files import write_private
 from app.core.sources import Problem
+from app.core.storage import storage
 from app.courses.revisions import store_blob
 from app.questions.bank import Bank, Uncarried, drop_duplicate_ids, merge
 from app.questions.gift import gift_uncarried, parse_gift
@@ -217,42 +216,43 @@ def apply_import(copy: WorkingCopy, plan: ImportPlan, user_id: int | None) -> Co
 
 
 # --- The file between the preview and the import ------------------------------------------
-# A preview keeps the upload for a day, private to the trainer, so that the import reads the
-# same file without a second upload.
+# A preview keeps the upload in the storage backend (every app server reads it, whichever
+# answers the confirmation), one per trainer: a later preview replaces it. The token signs the
+# trainer and the file's digest and expires after a day.
 
 UPLOADS = "quiz-imports"
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _KEEP = timedelta(days=1)
 
 
-def _upload_path(token: str, user_id: int) -> Path:
-    return Path(current_app.config["STORAGE_DIR"]) / UPLOADS / f"{user_id}-{token}"
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="sokrog-quiz-import")
+
+
+def _upload_key(user_id: int) -> str:
+    return f"{UPLOADS}/{user_id}"
 
 
 def keep_upload(data: bytes, user_id: int) -> str:
-    """Keep an uploaded file until the import; returns the token that finds it again."""
-    folder = Path(current_app.config["STORAGE_DIR"]) / UPLOADS
-    if folder.is_dir():
-        cutoff = time.time() - _KEEP.total_seconds()
-        for old in folder.iterdir():
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    write_private(_upload_path(token, user_id), data)
-    return token
+    """Keep an uploaded file until the import (written with the transaction); returns the
+    token that finds it again."""
+    storage().write(_upload_key(user_id), data)
+    return _serializer().dumps([user_id, hashlib.sha256(data).hexdigest()])
 
 
 def take_upload(token: str, user_id: int) -> bytes | None:
-    """The file a preview kept for this trainer, or None (unknown, someone else's, expired)."""
-    if not _TOKEN_RE.match(token or ""):
-        return None
-    path = _upload_path(token, user_id)
+    """The file a preview kept for this trainer, or None (unknown, someone else's, expired,
+    replaced by a later preview)."""
     try:
-        return path.read_bytes()
-    except OSError:
+        owner, digest = _serializer().loads(token or "", max_age=int(_KEEP.total_seconds()))
+    except (BadSignature, TypeError, ValueError):
         return None
+    if owner != user_id:
+        return None
+    data = storage().read(_upload_key(user_id))
+    if data is None or hashlib.sha256(data).hexdigest() != digest:
+        return None
+    return data
 
 
-def drop_upload(token: str, user_id: int) -> None:
-    if _TOKEN_RE.match(token or ""):
-        _upload_path(token, user_id).unlink(missing_ok=True)
+def drop_upload(user_id: int) -> None:
+    storage().delete(_upload_key(user_id))

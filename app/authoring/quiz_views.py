@@ -46,8 +46,8 @@ def _confirmed(copy: WorkingCopy, confirm: QuizImportConfirmForm) -> ResponseRet
         flash(str(error), "error")
         return redirect(url_for("authoring.quiz_import", slug=copy.slug))
     importing.apply_import(copy, plan, current_user.id)
+    importing.drop_upload(current_user.id)
     db.session.commit()
-    importing.drop_upload(confirm.token.data, current_user.id)
     flash(
         _(
             "Imported into the draft: %(summary)s. Learners see the questions once the draft "
@@ -83,6 +83,7 @@ def quiz_import(slug: str) -> ResponseReturnValue:
             problems, status = error.problems, 422
         else:
             confirm.token.data = importing.keep_upload(data, current_user.id)
+            db.session.commit()  # the kept file, where the storage is the database
             confirm.filename.data, confirm.format.data = filename, plan.format
             confirm.language.data = plan.language
     elif not form.is_submitted():

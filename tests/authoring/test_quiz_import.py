@@ -221,3 +221,27 @@ def test_the_preview_shows_the_text_as_learners_read_it(app, client, trainer):
     assert "Is *this* a &lt;b&gt;tag&lt;/b&gt;?" in page  # plain text: no emphasis, no backslash
     assert "Is this emphasis?" in page
     assert "One Two" in page  # blocks apart, tags gone
+
+
+def test_the_kept_file_lives_in_the_storage_backend_and_a_later_preview_replaces_it(
+    app, client, trainer
+):
+    from app.core import storage as module
+    from app.core.storage import StoredFile
+
+    app.config["STORAGE_BACKEND"] = "database"  # what every server behind a balancer reads
+    module.init_app(app)
+    login(client, trainer)
+    first = upload(client, GIFT.encode()).get_data(as_text=True)
+    with app.app_context():
+        kept = db.session.scalars(select(StoredFile.key)).all()
+        assert [key for key in kept if key.startswith("quiz-imports/")] == [
+            f"quiz-imports/{trainer}"
+        ]
+    second = upload(client, b"::Other::Is this another file?{T}\n").get_data(as_text=True)
+    stale = confirm(client, first).get_data(as_text=True)
+    assert "The preview has expired: upload the file again." in stale
+    assert "Imported into the draft: 1 new" in confirm(client, second).get_data(as_text=True)
+    with app.app_context():
+        assert "Title: Other" in find_draft("alpha").files["quiz.en.md"]
+        assert db.session.get(StoredFile, f"quiz-imports/{trainer}") is None  # dropped
