@@ -115,6 +115,8 @@ class Config:
     # Werkzeug's scrypt with a random salt; tests use a cheaper setting for speed.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     USERS_PER_PAGE = 50
+    # Rows on a page of a staff list (attempts, certificates, grading queue, assignments).
+    LIST_PER_PAGE = 50
     IS_PRODUCTION = False
     TESTING = False
 

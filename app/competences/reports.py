@@ -11,7 +11,7 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload, load_only
 
-from app.auth.models import Institution, User
+from app.auth.models import User
 from app.competences.services import LevelState, current_levels
 from app.core.csvexport import BOM, SafeWriter
 from app.courses.models import CourseCompetence
@@ -261,79 +261,3 @@ def write_xlsx(matrix: Matrix | MatrixStream, language: str, target: str | IO[by
                 write_number(row_index, column, value)
     workbook.close()
     return row_index
-
-
-# --- Across institutions: the admin's and lead partner's summary --------------------------
-
-SMALL_GROUP = 5  # groups smaller than this are shown as "fewer than 5", never as figures
-
-
-@dataclass
-class SummaryRow:
-    label: str
-    staff: int
-    shares: list[float | None]  # per competence; None: fewer than SMALL_GROUP with a target
-
-    @property
-    def is_small(self) -> bool:
-        return self.staff < SMALL_GROUP
-
-
-def _summary_row(
-    label: str,
-    people: list[User],
-    competences: list[Competence],
-    levels: dict[tuple[int, int], LevelState],
-    targets: dict[tuple[int, int], int],
-) -> SummaryRow:
-    shares: list[float | None] = []
-    for competence in competences:
-        counted = met = 0
-        for user in people:
-            if user.job_role_id is None:
-                continue  # no job role, so no target to meet
-            target = targets.get((user.job_role_id, competence.id))
-            if target is None:
-                continue
-            counted += 1
-            met += levels.get((user.id, competence.id), LevelState()).level >= target
-        shares.append(None if counted < SMALL_GROUP else 100 * met / counted)
-    return SummaryRow(label, len(people), shares)
-
-
-def cross_institution_summary() -> tuple[list[Competence], list[SummaryRow]]:
-    """Share of staff meeting each target, per institution, per country and overall.
-
-    Aggregated only: a group of fewer than five people shows no figures at all.
-    A fixed number of queries whatever the number of people.
-    """
-
-    competences = list(
-        db.session.scalars(
-            select(Competence)
-            .join(CompetenceArea)
-            .where(Competence.is_retired.is_(False))
-            .order_by(CompetenceArea.position, Competence.position)
-        )
-    )
-    people = list(db.session.scalars(select(User).where(User.is_active.is_(True))))
-    levels = current_levels([user.id for user in people])
-    targets = {
-        (row.job_role_id, row.competence_id): row.level
-        for row in db.session.scalars(select(JobRoleTarget))
-    }
-    institutions = list(db.session.scalars(select(Institution).order_by(Institution.name)))
-    by_institution: dict[int, list[User]] = {}
-    for user in people:
-        by_institution.setdefault(user.institution_id, []).append(user)
-    rows = []
-    for institution in institutions:
-        members = by_institution.get(institution.id, [])
-        if members:
-            rows.append(_summary_row(institution.name, members, competences, levels, targets))
-    country = {institution.id: institution.country for institution in institutions}
-    for code in ("SI", "HR"):
-        members = [user for user in people if country.get(user.institution_id) == code]
-        rows.append(_summary_row(code, members, competences, levels, targets))
-    rows.append(_summary_row("*", people, competences, levels, targets))
-    return competences, rows

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -24,6 +25,7 @@ from wtforms import SelectChoice
 from app.auth.models import User
 from app.auth.services import institution_by_slug, institutions, set_role
 from app.competences import reports, services
+from app.competences import summary as summary_report
 from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
 from app.competences.models import Evidence
 from app.core.database import local_today
@@ -295,7 +297,11 @@ def assignments_page():
         "competences/assignments.html",
         institution=institution,
         form=form,
-        rows=assignments.institution_assignments(institution.id),
+        page=db.paginate(
+            assignments.assignments_query(institution.id),
+            per_page=current_app.config["LIST_PER_PAGE"],
+            error_out=False,
+        ),
         overdue=assignments.overdue(institution.id, local_today()),
     )
 
@@ -306,12 +312,12 @@ def summary():
     # Besides administrators, HR of the lead partner see the summary across institutions.
     if not current_user.has_role("admin") and current_user.institution.partner_role != "lead":
         abort(403)
-    competences, rows = reports.cross_institution_summary()
+    competences, rows = summary_report.cross_institution_summary()
     return render_template(
         "competences/summary.html",
         competences=competences,
         rows=rows,
-        small=reports.SMALL_GROUP,
+        small=summary_report.SMALL_GROUP,
     )
 
 

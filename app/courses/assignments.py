@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -72,19 +72,22 @@ def assignments_for(user: User) -> list[CourseAssignment]:
     return list(seen.values())
 
 
-def institution_assignments(institution_id: int) -> list[CourseAssignment]:
-    return list(
-        db.session.scalars(
-            select(CourseAssignment)
-            .where(CourseAssignment.institution_id == institution_id)
-            .options(
-                selectinload(CourseAssignment.course).selectinload(Course.texts),
-                selectinload(CourseAssignment.user),
-                selectinload(CourseAssignment.job_role),
-            )
-            .order_by(CourseAssignment.due_on, CourseAssignment.id)
+def assignments_query(institution_id: int) -> Select[CourseAssignment]:
+    """The institution's assignments, soonest due first: a query to page through."""
+    return (
+        select(CourseAssignment)
+        .where(CourseAssignment.institution_id == institution_id)
+        .options(
+            selectinload(CourseAssignment.course).selectinload(Course.texts),
+            selectinload(CourseAssignment.user),
+            selectinload(CourseAssignment.job_role),
         )
+        .order_by(CourseAssignment.due_on, CourseAssignment.id)
     )
+
+
+def institution_assignments(institution_id: int) -> list[CourseAssignment]:
+    return list(db.session.scalars(assignments_query(institution_id)))
 
 
 @dataclass
