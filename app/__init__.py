@@ -48,9 +48,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.core import mail as _mail_models  # noqa: F401
     from app.courses import material_models as _course_material_models  # noqa: F401
     from app.courses import models as _course_models  # noqa: F401
+    from app.exports import models as _export_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
     from app.extensions import mail as mailer
     from app.framework import models as _framework_models  # noqa: F401
+    from app.notifications import models as _notification_models  # noqa: F401
     from app.quizzes import models as _quiz_models  # noqa: F401
 
     kek.check(app.config)
@@ -83,7 +85,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.courses import cli as courses_cli
     from app.courses import views as courses_views
     from app.demo import cli as demo_cli
+    from app.exports import views as exports_views
     from app.framework import cli as framework_cli
+    from app.home import views as home_views
     from app.ops import cli as ops_cli
     from app.ops import views as ops_views
     from app.quizzes import cli as quizzes_cli
@@ -99,16 +103,20 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(authoring_views.bp)
     app.register_blueprint(ops_views.bp)
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(exports_views.bp)
     # Each package connects its receivers to the domain events (app/core/events.py).
     from app.certificates import events as certificate_events
     from app.competences import events as competence_events
     from app.courses import progress as course_progress
+    from app.notifications import events as notification_events
     from app.quizzes import events as quiz_events
 
     course_progress.init_app(app)
     quiz_events.init_app(app)
     competence_events.init_app(app)
     certificate_events.init_app(app)
+    notification_events.init_app(app)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)

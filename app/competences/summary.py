@@ -53,7 +53,7 @@ class SummaryRow:
         return [cell.share for cell in self.cells]
 
 
-def _level_by_person(now: datetime) -> Subquery:
+def counted_levels(now: datetime) -> Subquery:
     """Each person's counted level per competence: the highest verified, unexpired record that
     no correction replaced (as current_levels decides it, in SQL)."""
     replaced = select(Evidence.supersedes_id).where(Evidence.supersedes_id.is_not(None))
@@ -76,7 +76,7 @@ def _level_by_person(now: datetime) -> Subquery:
 def _institution_cells(now: datetime) -> dict[tuple[int, int], Cell]:
     """(institution id, competence id) -> people with a target, and how many meet it: one
     aggregate query, so its cost is the database's and its result as small as the table."""
-    levels = _level_by_person(now)
+    levels = counted_levels(now)
     meets = case((func.coalesce(levels.c.level, 0) >= JobRoleTarget.level, 1), else_=0)
     query = (
         select(User.institution_id, JobRoleTarget.competence_id, func.count(), func.sum(meets))

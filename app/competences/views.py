@@ -43,8 +43,11 @@ bp = Blueprint("competences", __name__)
 
 
 def level_choices(scale: dict, language: str) -> list[SelectChoice]:
-    return [SelectChoice(level, f"{level} – {row.name(language)}") for level, row in
-            sorted(scale.items())]  # fmt: skip
+    # No level is chosen in advance: a preselected level would be recorded by a careless submit.
+    return [SelectChoice("", _("Choose a level"))] + [
+        SelectChoice(level, f"{level} – {row.name(language)}")
+        for level, row in sorted(scale.items())
+    ]
 
 
 @bp.route("/my/competences", methods=["GET", "POST"])
@@ -158,17 +161,26 @@ def matrix():
     institution = _institution_for_request()
     query = _matrix_filter(institution.id)
     language = current_language()
+    competences = reports.matrix_competences(query)
+    page = db.paginate(
+        reports.matrix_users(query, competences),
+        per_page=current_app.config["MATRIX_PER_PAGE"],
+        error_out=False,
+    )
+    matrix = reports.build_matrix(query, page.items, competences)
     return render_template(
         "competences/matrix.html",
         institution=institution,
         institutions=institutions() if current_user.has_role("admin") else [],
-        matrix=reports.build_matrix(query),
+        matrix=matrix,
+        page=page,
         query=query,
         scale=framework.scale(),
         job_roles=framework.active_job_roles(),
         areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
         courses=course_options(language),
-        export_args={key: value for key, value in request.args.items() if value},
+        # The filters, for the export links and the pager (which adds the page itself).
+        export_args={key: value for key, value in request.args.items() if value and key != "page"},
     )
 
 

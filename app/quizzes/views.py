@@ -296,3 +296,7 @@ def import_gift(slug: str):
         abort(404)
     _trainer_of(course)
     return redirect(url_for("authoring.quiz_import", slug=slug), 301)
+
+
+# The progress report registers on the same blueprint.
+from app.quizzes import report_views  # noqa: E402, F401
