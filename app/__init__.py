@@ -77,6 +77,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.auth import cli as auth_cli
     from app.auth import views as auth_views
     from app.auth.forms import role_label
+    from app.authoring import cli as authoring_cli
     from app.authoring import views as authoring_views
     from app.certificates import cli as certificates_cli
     from app.certificates import views as certificates_views
@@ -127,6 +128,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     certificates_cli.init_app(app)
     demo_cli.init_app(app)
     quizzes_cli.init_app(app)
+    authoring_cli.init_app(app)  # adds `flask quizzes import-gift`
     ops_cli.init_app(app)
     sso_cli.init_app(app)
     translations.init_app(app)

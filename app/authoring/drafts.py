@@ -147,7 +147,7 @@ def working_copy(slug: str) -> WorkingCopy | None:
     )
 
 
-def _writable_draft(copy: WorkingCopy, user_id: int) -> CourseDraft:
+def _writable_draft(copy: WorkingCopy, user_id: int | None) -> CourseDraft:
     """The draft to change, made from the published revision on the first edit."""
     if copy.draft is None:
         draft = CourseDraft(
@@ -175,9 +175,10 @@ def _writable_draft(copy: WorkingCopy, user_id: int) -> CourseDraft:
 
 
 def store(
-    copy: WorkingCopy, user_id: int, files: dict[str, str], assets: dict[str, str]
+    copy: WorkingCopy, user_id: int | None, files: dict[str, str], assets: dict[str, str]
 ) -> CourseDraft:
-    """Write the files into the course's draft (made on the first edit); returns the draft."""
+    """Write the files into the course's draft (made on the first edit); returns the draft.
+    `user_id` is None for a change made on the command line."""
     draft = _writable_draft(copy, user_id)
     # New dicts, so that SQLAlchemy sees the JSON columns change.
     draft.files, draft.assets = dict(files), dict(assets)

@@ -197,3 +197,39 @@ def settings_form(languages: list[str], competences: list[tuple[str, str]], **kw
             SelectField(name, choices=levels, coerce=int, default=0),
         )
     return CourseSettingsForm(**kwargs)
+
+
+class QuizImportForm(FlaskForm):
+    file = FileField(
+        _l("Question bank from Moodle"),
+        validators=[
+            FileRequired(),
+            FileAllowed(
+                ["gift", "txt", "xml"], _l("Upload a GIFT (.gift, .txt) or Moodle XML (.xml) file.")
+            ),
+        ],
+        description=_l(
+            "Moodle XML keeps images and points; GIFT is text only. In Moodle: Question bank, "
+            "Export."
+        ),
+    )
+    format = SelectField(
+        _l("Format"),
+        choices=[
+            SelectChoice("", _l("Recognise it from the file")),
+            SelectChoice("gift", "GIFT"),
+            SelectChoice("xml", "Moodle XML"),
+        ],
+        validators=[AnyOf(["", "gift", "xml"])],
+        default="",
+    )
+    language = SelectField(_l("Language of the questions"), choices=[])
+    submit = SubmitField(_l("Preview"))
+
+
+class QuizImportConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    format = HiddenField(validators=[AnyOf(["gift", "xml"])])
+    language = HiddenField(validators=[DataRequired()])
+    confirm = SubmitField(_l("Add these questions to the draft"))

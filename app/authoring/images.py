@@ -40,6 +40,21 @@ def add_image(copy: WorkingCopy, filename: str, data: bytes, alt: str, user_id: 
     alt = " ".join(alt.split())
     if not alt:
         raise DraftError(gettext("Describe the image for people who cannot see it."))
+    suffix = check_image(data)
+    stem = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(filename).stem.lower()).strip("-") or "image"
+    digest = store_blob(data)
+    path = f"images/{stem}{suffix}"
+    number = 2
+    while path in copy.assets and copy.assets[path] != digest:
+        path = f"images/{stem}-{number}{suffix}"
+        number += 1
+    store(copy, user_id, copy.files, {**copy.assets, path: digest})
+    return f"![{alt.replace(']', ')')}]({path})"
+
+
+def check_image(data: bytes) -> str:
+    """Refuse what is not a PNG, JPEG, GIF or WebP image of a sane size (a DraftError says
+    why); return the file name suffix for the kind of image it is."""
     if len(data) > MAX_IMAGE_BYTES:
         raise DraftError(
             gettext("The image is larger than %(size)d MB.", size=MAX_IMAGE_BYTES // 2**20)
@@ -60,12 +75,4 @@ def add_image(copy: WorkingCopy, filename: str, data: bytes, alt: str, user_id: 
         raise DraftError(_too_many_pixels())
     if kind not in IMAGE_FORMATS:
         raise DraftError(gettext("This file is not a PNG, JPEG, GIF or WebP image."))
-    stem = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(filename).stem.lower()).strip("-") or "image"
-    digest = store_blob(data)
-    path = f"images/{stem}{IMAGE_FORMATS[kind]}"
-    number = 2
-    while path in copy.assets and copy.assets[path] != digest:
-        path = f"images/{stem}-{number}{IMAGE_FORMATS[kind]}"
-        number += 1
-    store(copy, user_id, copy.files, {**copy.assets, path: digest})
-    return f"![{alt.replace(']', ')')}]({path})"
+    return IMAGE_FORMATS[kind]

@@ -24,10 +24,11 @@ from app.authoring.forms import (
 )
 from app.authoring.views import bp
 from app.core.i18n import current_language
-from app.core.markdown import render_markdown
 from app.core.permissions import roles_required, wants_json
+from app.courses.rendering import link_resolver
 from app.extensions import db
 from app.questions.markdown_format import parse_quiz
+from app.questions.storage import question_html
 
 
 def _preview(copy: drafts.WorkingCopy, path: str, text: str, body_first_line: int, html: str):
@@ -212,6 +213,9 @@ def quiz(slug: str, language: str):
             form.base_hash.data = drafts.text_hash(conflict.current)
             conflict.mine = text
         parsed, _problems = parse_quiz(text, path)
+        # Images from the draft; an HTML question (from Moodle) rendered as HTML.
+        files_url = url_for("authoring.draft_file", slug=slug, name="").rstrip("/")
+        resolver = link_resolver(slug, files_url)
         preview_html = _preview(
             copy,
             path,
@@ -220,7 +224,7 @@ def quiz(slug: str, language: str):
             render_template(
                 "authoring/_quiz_preview.html",
                 quiz=parsed,
-                stems=[render_markdown(question.stem) for question in parsed.questions],
+                stems=[question_html(question, resolver)["stem"] for question in parsed.questions],
             ),
         )
         if wants_json():

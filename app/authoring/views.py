@@ -126,4 +126,4 @@ def remove_trainer(slug: str):
 
 
 # The editor's pages live in modules of their own on this blueprint.
-from app.authoring import editor_views, history_views, lesson_views  # noqa: E402, F401
+from app.authoring import editor_views, history_views, lesson_views, quiz_views  # noqa: E402, F401

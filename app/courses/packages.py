@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import stat
 import tempfile
 import zipfile
@@ -182,6 +183,11 @@ def _authored_files(folder: Path) -> list[Path]:
     return found
 
 
+# An image in raw HTML (a quiz question imported from Moodle as HTML), which Markdown's parse
+# tree does not show.
+_HTML_SRC_RE = re.compile(r"""<img\b[^>]*\bsrc=["']([^"']+)["']""", re.IGNORECASE)
+
+
 def _used_files(folder: Path) -> set[str]:
     """The files a course consists of: its metadata, lessons, quizzes, materials and what
     they link to (links are relative to the course folder, from materials/ too)."""
@@ -189,8 +195,9 @@ def _used_files(folder: Path) -> set[str]:
     for path in _authored_files(folder):
         used.add(path.relative_to(folder).as_posix())
         text = path.read_text(encoding="utf-8", errors="replace")
-        for link in outline(text).links:
-            target = PurePosixPath(link.target.partition("#")[0])
+        targets = [link.target for link in outline(text).links] + _HTML_SRC_RE.findall(text)
+        for found in targets:
+            target = PurePosixPath(found.partition("#")[0])
             if target.parts and not target.is_absolute() and ".." not in target.parts:
                 used.add(str(target))
     return used

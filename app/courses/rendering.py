@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.core.markdown import render_markdown
+from app.core.markdown import LinkResolver, render_markdown
 from app.courses.links import lesson_link_target
 from app.courses.materials import page_link_target
 
@@ -19,6 +19,11 @@ def render_lesson_html(course_slug: str, body: str, files_url: str | None = None
 
     The editor's preview passes `files_url` so that images come from the unpublished draft.
     """
+    return render_markdown(body, link_resolver(course_slug, files_url))
+
+
+def link_resolver(course_slug: str, files_url: str | None = None) -> LinkResolver:
+    """Where a relative link or image of the course's files points (lessons, quizzes)."""
     base = course_url(course_slug)
     files_base = files_url or f"{base}/files"
 
@@ -34,4 +39,4 @@ def render_lesson_html(course_slug: str, body: str, files_url: str | None = None
                 return f"{base}/pages/{page}"
         return f"{files_base}/{url}"
 
-    return render_markdown(body, resolve)
+    return resolve

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import re
-from html.parser import HTMLParser
-from typing import Any
 
 from app.core.sources import Problem
+from app.questions.text_formats import FORMATS, PLUGINFILE, drop_images, read_text, removed_tags
 from app.questions.values import percent_to_fraction
 
 # Escaped characters become private-use placeholders while the block is taken apart, as Moodle
@@ -16,8 +14,6 @@ _ESCAPES = {"\\": "\ue000", ":": "\ue001", "#": "\ue002", "=": "\ue003", "{": "\
             "}": "\ue005", "~": "\ue006", "n": "\ue007"}  # fmt: skip
 _RESTORE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()})
 _WEIGHT_RE = re.compile(r"^%(-?\d+(?:\.\d*)?)%")
-_TAG_RE = re.compile(r"<[a-zA-Z/!]|&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
-FORMATS = ("html", "moodle", "plain", "markdown")
 
 
 def protect(text: str) -> str:
@@ -38,90 +34,6 @@ def restore(text: str) -> str:
     return text.translate(_RESTORE)
 
 
-class _HtmlToMarkdown(HTMLParser):
-    """Enough HTML to Markdown for question texts exported from Moodle; other tags are dropped."""
-
-    INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
-    KEPT = {"span", "font", "html", "body", "head", "meta", "title"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str | None] = []
-        self.lists: list[list[Any]] = []  # ["ul" or "ol", items so far]
-        self.dropped: set[str] = set()
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag in ("script", "style"):
-            self.hidden += 1
-        elif tag in self.INLINE:
-            self.parts.append(self.INLINE[tag])
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in ("p", "div", "blockquote", "table", "tr") or re.fullmatch(r"h[1-6]", tag):
-            self.parts.append("\n\n")
-        elif tag == "a":
-            self.parts.append("[")
-            self.links.append(attributes.get("href"))
-        elif tag in ("ul", "ol"):
-            self.lists.append([tag, 0])
-            self.parts.append("\n")
-        elif tag == "li":
-            kind: list[Any] = self.lists[-1] if self.lists else ["ul", 0]
-            kind[1] += 1
-            bullet = f"{kind[1]}. " if kind[0] == "ol" else "- "
-            self.parts.append("\n" + "    " * max(len(self.lists) - 1, 0) + bullet)
-        elif tag == "img":
-            self.parts.append(f"![{attributes.get('alt') or ''}]({attributes.get('src') or ''})")
-        elif tag not in self.KEPT:
-            self.dropped.add(tag)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag in ("script", "style"):
-            self.hidden -= 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.hidden = max(self.hidden - 1, 0)
-        elif tag in self.INLINE:
-            self.parts.append(self.INLINE[tag])
-        elif tag in ("p", "div", "blockquote", "table", "tr", "ul", "ol") or re.fullmatch(
-            r"h[1-6]", tag
-        ):
-            if tag in ("ul", "ol") and self.lists:
-                self.lists.pop()
-            self.parts.append("\n\n")
-        elif tag == "a":
-            href = self.links.pop() if self.links else None
-            self.parts.append(f"]({href})" if href else "]")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_markdown(text: str) -> tuple[str, set[str]]:
-    """Markdown for an HTML fragment, and the tags it had to drop."""
-    converter = _HtmlToMarkdown()
-    try:
-        converter.feed(text)
-        converter.close()
-        result = "".join(converter.parts)
-    except Exception:
-        result, converter.dropped = html.unescape(re.sub(r"<[^>]*>", " ", text)), {"?"}
-    lines = [line.strip() for line in result.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip(), converter.dropped
-
-
-def _escape_markdown(text: str) -> str:
-    """Plain text that Markdown shows as typed."""
-    text = re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
-    return re.sub(r"(?m)^(\s*)([#+-])", r"\1\\\2", text)
-
-
 class GiftBlock:
     """One question block being read; collects warnings at the block's first line."""
 
@@ -134,21 +46,21 @@ class GiftBlock:
         self.problems.append(Problem(self.path, self.line, message, is_warning=True))
 
     def text(self, raw: str, default: str = "moodle") -> tuple[str, str]:
-        """Markdown for protected text with an optional [format] prefix, and that format."""
-        raw = raw.strip()
-        form = default
-        if raw.startswith("["):
-            name = raw[1 : raw.find("]")] if "]" in raw else ""
-            if name in FORMATS:
-                form, raw = name, raw[len(name) + 2 :]
-        text = restore(raw).strip()
-        if form == "plain":
-            return _escape_markdown(text), form
-        if form == "html" or (form == "moodle" and _TAG_RE.search(text)):
-            text, dropped = html_to_markdown(text)
+        """A protected text with an optional [format] prefix: the text as Markdown (HtmlText
+        when it is HTML, see app.questions.text_formats), and the format it was in."""
+        form, text = split_format(restore(raw.strip()), default)
+        if form in ("html", "moodle"):
+            dropped = removed_tags(text)
             if dropped:
                 self.warn(f"HTML tags removed: {', '.join(sorted(dropped))}")
-        return text, form
+        if PLUGINFILE in text:
+            self.warn("Moodle's images are not in a GIFT file (they are in Moodle XML): left out")
+            text = drop_images(text, PLUGINFILE)
+        return read_text(text, form), form
+
+    def plain(self, raw: str) -> str:
+        """Typed text (a short answer): Moodle drops a [format] prefix and keeps the rest."""
+        return split_format(restore(raw.strip()), "plain")[1]
 
     def comment(self, raw: str, form: str) -> tuple[str, str]:
         """An answer and its `#feedback`."""
@@ -164,6 +76,16 @@ class GiftBlock:
             self.warn(f"weight {match.group(1)}% is outside -100% to 100%: limited to it")
             fraction = max(-1.0, min(1.0, fraction))
         return fraction, raw[match.end() :]
+
+
+def split_format(text: str, default: str) -> tuple[str, str]:
+    """A leading [moodle], [html], [plain] or [markdown] and the text after it, as Moodle reads
+    it: any other text in brackets is text."""
+    if text.startswith("[") and "]" in text:
+        name = text[1 : text.index("]")]
+        if name in FORMATS:
+            return name, text[len(name) + 2 :].strip()
+    return default, text.strip()
 
 
 def split_answers(answer_text: str, separator: str) -> list[str]:
@@ -187,20 +109,30 @@ def escape(text: str) -> str:
     return text.replace("\r", "").replace("\n", "\\n")
 
 
-def escape_text(text: str) -> str:
-    """Escaped text, with a [markdown] prefix when it starts with "[" so it never reads as one."""
-    return ("[markdown]" if text.startswith("[") else "") + escape(text)
+def escape_text(text: str, form: str = "markdown") -> str:
+    """Escaped text in the question's format; a text that starts with "[" gets the format
+    written out, so that it never reads as one."""
+    return (f"[{form}]" if text.startswith("[") else "") + escape(text)
 
 
-def answer_line(mark: str, text: str, feedback: str, short: bool = False) -> str:
+def escape_plain(text: str) -> str:
+    """A short answer escaped; one that starts like a [format] gets Moodle's own [moodle] in
+    front, which Moodle drops again."""
+    escaped = escape(text)
+    if split_format(text, "")[0]:
+        return "[moodle]" + escaped
+    return escaped
+
+
+def answer_line(mark: str, text: str, feedback: str, form: str, short: bool = False) -> str:
     """One answer line. Moodle reads a %weight% after "~", and after "=" only in short answers;
-    a choice may start with a [format], a short answer may not."""
-    escaped = escape(text) if short else escape_text(text)
+    a choice may start with a [format], a short answer only with one Moodle drops."""
+    escaped = escape_plain(text) if short else escape_text(text, form)
     if escaped.startswith("%") and mark == "~":
         mark = "~%0%"
     elif escaped.startswith("%") and mark == "=" and short:
         mark = "=%100%"
-    return f"\t{mark}{escaped}" + (f"#{escape_text(feedback)}" if feedback else "")
+    return f"\t{mark}{escaped}" + (f"#{escape_text(feedback, form)}" if feedback else "")
 
 
 def answer_block(lines: list[str], general: str, opening: str = "{") -> str:

@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.validate import Checker
+from app.questions.markdown_header import HEADER_KEYS, check_ids, read_header
 from app.questions.model import Question
 from app.questions.registry import QUESTION_TYPES, AnswerLine, QuestionType
-from app.questions.values import parse_number
 
-HEADER_KEYS = ("title", "type", "points", "competence", "diacritics")
 # A question without answer lines and without "Type:" is text only.
 TEXT_ONLY = "description"
 
@@ -18,7 +17,6 @@ QUESTION_RE = re.compile(r"^(?P<number>\d+)\.(?:[ \t]+(?P<text>.*))?$")
 FEEDBACK_RE = re.compile(r"^(?P<marker>\.\.\.|\+|-)(?:[ \t]+(?P<text>.*))?$")
 HEADER_RE = re.compile(r"^([A-Za-z]+):(?:[ \t]+(.*))?$")
 GROUP_RE = re.compile(r"^##[ \t]+Group:[ \t]*(.*?)[ \t]*\(pick:[ \t]*([^)]*)\)$", re.IGNORECASE)
-COMPETENCE_RE = re.compile(r"(\S+)[ \t]*@[ \t]*(\S+)")
 
 
 @dataclass
@@ -113,6 +111,7 @@ class _BodyParser:
                 )
         if not self.questions:
             self.error(first_line, "the quiz has no questions: start one with '1. '")
+        check_ids(self.questions, self.error)
 
     def _continuation(self, line: str, number: int) -> None:
         stripped = line.lstrip()
@@ -292,7 +291,7 @@ class _Builder:
                 setattr(question, attribute, element.text)
         question.type, clear = self._type()
         kind = QUESTION_TYPES[question.type]
-        self._header(question, kind)
+        read_header(question, kind, self.draft.header, self.error, self.parser.known)
         lines = [
             AnswerLine(item.line, item.marker, item.text, _feedback(item)) for item in draft.items
         ]
@@ -339,52 +338,6 @@ class _Builder:
             label = QUESTION_TYPES[kind].markdown_label
             return f"Type: {declared.name} does not fit the {label} answers"
         return None
-
-    def _header(self, question: Question, kind: QuestionType) -> None:
-        header = self.draft.header
-        if "title" in header:
-            value, line = header["title"]
-            question.title = value
-            if not value:
-                self.error(line, "Title: is empty")
-        if "points" in header:
-            self._points(question, kind, *header["points"])
-        if "competence" in header:
-            self._competence(question, kind, *header["competence"])
-        if "diacritics" in header:
-            value, line = header["diacritics"]
-            if value.lower() != "ignore":
-                self.error(line, f"Diacritics: can only be 'ignore', not '{value}'")
-            elif not kind.may_ignore_diacritics:
-                self.error(line, "Diacritics: ignore applies to short-answer questions only")
-            else:
-                question.ignore_diacritics = True
-
-    def _points(self, question: Question, kind: QuestionType, value: str, line: int) -> None:
-        points = parse_number(value)
-        if not kind.has_score:
-            self.error(line, f"{kind.noun} has no score: remove Points:")
-        elif points is None or points <= 0:
-            self.error(line, f"Points: must be a number above 0, not '{value}'")
-        else:
-            question.points = points
-
-    def _competence(self, question: Question, kind: QuestionType, value: str, line: int) -> None:
-        match = COMPETENCE_RE.fullmatch(value)
-        if not match:
-            self.error(line, f"Competence: must be '<id> @ <level 0-4>', not '{value}'")
-            return
-        code, level_text = match.groups()
-        if not kind.has_score:
-            self.error(line, f"{kind.noun} has no score, so it cannot show a competence")
-            return
-        if level_text not in ("0", "1", "2", "3", "4"):
-            self.error(line, f"competence level '{level_text}' must be a whole number from 0 to 4")
-            return
-        if self.parser.known is not None and code not in self.parser.known:
-            self.error(line, f"unknown competence '{code}'")
-            return
-        question.competence, question.competence_level = code, int(level_text)
 
 
 def _feedback(item: _Element) -> str:

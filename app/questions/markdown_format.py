@@ -18,6 +18,7 @@ from app.core.sources import (
 )
 from app.core.validate import Checker
 from app.questions.markdown_body import Group, parse_body
+from app.questions.markdown_header import header_lines
 from app.questions.model import Question
 from app.questions.registry import QUESTION_TYPES
 from app.questions.values import format_number
@@ -181,17 +182,7 @@ def dump_quiz(source: QuizSource) -> str:
 
 def _dump_question(question: Question, number: int) -> str:
     kind = QUESTION_TYPES[question.type]
-    lines: list[str] = []
-    if question.title:
-        lines.append(f"Title: {' '.join(question.title.split())}")
-    if kind.markdown_needs_type:
-        lines.append(f"Type: {question.type}")
-    if question.points != 1 and kind.has_score:
-        lines.append(f"Points: {format_number(question.points)}")
-    if question.competence is not None and question.competence_level is not None:
-        lines.append(f"Competence: {question.competence} @ {question.competence_level}")
-    if question.ignore_diacritics:
-        lines.append("Diacritics: ignore")
+    lines = header_lines(question, kind)
     lines += _block(f"{number}.", question.stem)
     for marker, text in (
         ("...", question.general_feedback),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,14 +91,43 @@ class Question:
     correct_feedback: str = ""
     incorrect_feedback: str = ""
     ignore_diacritics: bool = False
+    # Moodle's idnumber ("[id:...]"): kept, exported again, and how a re-import finds the question.
+    id: str = ""
+    tags: list[str] = field(default_factory=list)
+    # How the texts are written: "markdown" (the default), or "html" for a bank whose texts
+    # came as HTML (kept, sanitised when rendered). Short answers and matching right-hand
+    # sides are plain text in either.
+    format: str = "markdown"
     # Where the question starts in its file; not part of what a question *is*, so two parses
     # of the same question written differently still compare equal.
     line: int = field(default=0, compare=False)
+
+    def map_texts(self, change: Callable[[str, bool], str]) -> None:
+        """Replace every text written in the question's format with `change(text, inline)`:
+        the stem, feedback, choices and left-hand sides (inline: shown inside a label), but not
+        short answers or matching right-hand sides, which are plain text."""
+        kind = QUESTION_TYPES[self.type]
+        for name in ("stem", "general_feedback", "correct_feedback", "incorrect_feedback"):
+            setattr(self, name, change(getattr(self, name), False))
+        for answer in self.answers:
+            if kind.formatted_answers:
+                answer.text = change(answer.text, True)
+            answer.feedback = change(answer.feedback, False)
+        for number in self.numerical:
+            number.feedback = change(number.feedback, False)
+        for pair in self.pairs:
+            pair.left = change(pair.left, True)
 
     def to_json(self) -> dict[str, Any]:
         """The question in the shape `flask quizzes import-gift --json` prints."""
         data: dict[str, Any] = {"type": self.type, "title": self.title, "stem": self.stem}
         data.update(QUESTION_TYPES[self.type].to_json(self))
         data["general_feedback"] = self.general_feedback
+        data["correct_feedback"] = self.correct_feedback
+        data["incorrect_feedback"] = self.incorrect_feedback
         data["category"] = self.category
+        data["id"] = self.id
+        data["tags"] = list(self.tags)
+        data["format"] = self.format
+        data["points"] = self.points
         return data

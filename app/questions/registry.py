@@ -20,6 +20,8 @@ from app.questions.values import percent_to_fraction
 if TYPE_CHECKING:
     from app.questions.gift_syntax import GiftBlock
     from app.questions.model import Question
+    from app.questions.moodle_xml import XmlReader
+    from app.questions.moodle_xml_export import XmlWriter
 
 # Credit is compared with this slack so that 1/3 + 1/3 + 1/3 counts as full marks.
 EPSILON = 1e-6
@@ -102,6 +104,9 @@ class QuestionType:
     answer_minutes: ClassVar[float] = 1.0
     # Only short answers may ignore diacritics ("Diacritics: ignore").
     may_ignore_diacritics: ClassVar[bool] = False
+    # Whether the answers' texts are written in the question's format (Markdown or HTML);
+    # short answers are typed text, true and false fixed words.
+    formatted_answers: ClassVar[bool] = True
 
     # The Markdown quiz format. `markdown_line` recognises the type's answer lines (named
     # groups `marker` and `text`); types without own lines are declared with "Type: <name>"
@@ -121,6 +126,12 @@ class QuestionType:
 
     # GIFT: types are tried in this order on the text between the braces (None: never).
     gift_order: ClassVar[int | None] = None
+    # What GIFT cannot say of a question of the type: kept from the quiz on a re-import.
+    gift_loses: ClassVar[tuple[str, ...]] = ("points", "correct_feedback", "incorrect_feedback")
+    # Moodle XML: the names of Moodle's types this type reads (the first is written), and
+    # what Moodle's type cannot say.
+    moodle_xml_names: ClassVar[tuple[str, ...]] = ()
+    moodle_xml_loses: ClassVar[tuple[str, ...]] = ("correct_feedback", "incorrect_feedback")
 
     # The JSON of `flask quizzes import-gift --json`: the key and the Question field listed.
     json_list: ClassVar[tuple[str, str] | None] = None
@@ -204,6 +215,20 @@ class QuestionType:
         """The answer block with its braces (`general` is the ####feedback); None: no block."""
         return None
 
+    # --- Moodle XML --------------------------------------------------------------------------
+
+    def moodle_claims(self, element: Any) -> bool:
+        """Whether a <question> of one of `moodle_xml_names` is of this type."""
+        return True
+
+    def from_moodle_xml(
+        self, reader: XmlReader, element: Any, question: Question, form: str
+    ) -> None:
+        """Read the type's part of a <question> (the name, texts and tags are read already)."""
+
+    def to_moodle_xml(self, writer: XmlWriter, element: Any, question: Question) -> None:
+        """Write the type's part of a <question>."""
+
     # --- Attempts and statistics (on the stored dict: an attempt keeps its own copy) -------
 
     def layout(
@@ -219,6 +244,13 @@ class QuestionType:
     def tally(self, question: dict[str, Any], response: Any) -> list[str]:
         """What the statistics count as picked in this response (choices, true or false)."""
         return []
+
+    def response_text(self, question: dict[str, Any], response: Any) -> str:
+        """A response as text for a spreadsheet: what was picked, or what was typed."""
+        picked = self.tally(question, response)
+        if picked:
+            return "; ".join(picked)
+        return response if isinstance(response, str) else ""
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {}

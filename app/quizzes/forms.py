@@ -1,11 +1,10 @@
-"""Forms of the quiz pages: start, grade an essay, upload a GIFT file."""
+"""Forms of the quiz pages: start, grade an essay."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from app.core.forms import FiniteDecimalField
@@ -22,21 +21,3 @@ class GradeForm(FlaskForm):
     )
     comment = TextAreaField(_l("Comment for the learner"), validators=[Length(max=5000)])
     submit = SubmitField(_l("Save the grade"))
-
-
-class GiftUploadForm(FlaskForm):
-    file = FileField(
-        _l("GIFT file"),
-        validators=[
-            FileRequired(),
-            FileAllowed(["gift", "txt"], _l("Upload a .gift or .txt file.")),
-        ],
-    )
-    language = SelectField(_l("Language of the questions"), choices=[])
-    submit = SubmitField(_l("Preview"))
-
-
-class GiftConfirmForm(FlaskForm):
-    text = HiddenField()
-    language = HiddenField()
-    confirm = SubmitField(_l("Import these questions"))

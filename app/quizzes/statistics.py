@@ -93,3 +93,53 @@ def statistics_csv(items: list[ItemStatistics]) -> str:
             ),
         ]
     )
+
+
+ANSWERS_HEADER = [
+    "learner",
+    "attempt",
+    "state",
+    "submitted_at",
+    "question_number",
+    "question",
+    "type",
+    "response",
+    "points",
+    "max_points",
+    "comment",
+]
+
+
+def answers_csv(quiz: Quiz) -> str:
+    """Every answer of every submitted attempt, one row each: for a spreadsheet, formula-safe
+    (a typed answer "=1+1" stays text) and UTF-8 with a BOM. Three queries."""
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.state != "in_progress")
+        .options(selectinload(QuizAttempt.answers), selectinload(QuizAttempt.user))
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+    )
+    rows: list[list[object]] = [list(ANSWERS_HEADER)]
+    for attempt in attempts:
+        answers = {answer.slot: answer for answer in attempt.answers}
+        for index, slot in enumerate(attempt.slots):
+            question = slot["question"]
+            answer = answers.get(index)
+            value = answer.response.get("value") if answer and answer.response else None
+            fraction = answer.fraction if answer else None
+            rows.append(
+                [
+                    attempt.user.full_name,
+                    attempt.number,
+                    attempt.state,
+                    attempt.submitted_at.isoformat() if attempt.submitted_at else "",
+                    index + 1,
+                    slot["key"],
+                    question["type"],
+                    QUESTION_TYPES[question["type"]].response_text(question, value),
+                    "" if fraction is None else round(fraction * slot["points"], 4),
+                    slot["points"],
+                    answer.comment if answer else "",
+                ]
+            )
+    return csv_text(rows)

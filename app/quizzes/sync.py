@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.markdown import LinkResolver
+from app.courses.rendering import link_resolver
 from app.extensions import db
+from app.questions.bank import content_hash
+from app.questions.gift import gift_uncarried
+from app.questions.markdown_fit import fit_quiz_file
 from app.questions.markdown_format import QuizSource
-from app.questions.storage import question_to_dict
+from app.questions.storage import question_from_dict, question_to_dict
 from app.quizzes.models import Quiz, QuizItem
 
 
-def item_key(source: QuizSource, index: int) -> str:
-    title = source.questions[index].title.strip()
-    return title[:200] if title else f"q{index + 1}"
+def item_keys(source: QuizSource) -> list[str]:
+    """Each question's stable key: its id, else its title, else its position. Two questions
+    with the same title are still two items (the second key gets " (2)")."""
+    keys: list[str] = []
+    for index, question in enumerate(source.questions):
+        title = question.title.strip()
+        key = f"id:{question.id}" if question.id else title or f"q{index + 1}"
+        key, number = key[:190], 2
+        while key in keys:
+            key = f"{key[:190]} ({number})"
+            number += 1
+        keys.append(key)
+    return keys
 
 
 def sync_quiz(
@@ -21,6 +36,7 @@ def sync_quiz(
     primary: str,
     competences: dict[str, int],
     content_hash: str,
+    resolver: LinkResolver | None = None,
 ) -> list[str]:
     """Create or update the course's quiz from its files; retire questions that are gone.
 
@@ -42,7 +58,8 @@ def sync_quiz(
         changes.append("updated quiz")
     _settings(quiz, sources, sources[primary])
     quiz.content_hash = content_hash
-    _items(quiz, sources, sources[primary], competences)
+    _items(quiz, sources, sources[primary], competences, resolver)
+    _retire_moved(quiz, sources[primary], primary)
     db.session.flush()
     return changes
 
@@ -75,14 +92,17 @@ def _settings(quiz: Quiz, sources: dict[str, QuizSource], main: QuizSource) -> N
 
 
 def _items(
-    quiz: Quiz, sources: dict[str, QuizSource], main: QuizSource, competences: dict[str, int]
+    quiz: Quiz,
+    sources: dict[str, QuizSource],
+    main: QuizSource,
+    competences: dict[str, int],
+    resolver: LinkResolver | None,
 ) -> None:
     """One item per question of the primary file, found again by its key; others retire."""
     group_of = {index: group.name for group in main.groups for index in group.question_indexes}
     items = {item.key: item for item in quiz.items if item.origin == "file"}
     seen = set()
-    for index, question in enumerate(main.questions):
-        key = item_key(main, index)
+    for index, (key, question) in enumerate(zip(item_keys(main), main.questions, strict=True)):
         seen.add(key)
         item = items.get(key)
         if item is None:
@@ -95,7 +115,7 @@ def _items(
         item.competence_id = competences.get(question.competence or "")
         item.competence_level = question.competence_level
         item.texts = {
-            language: question_to_dict(source.questions[index])
+            language: question_to_dict(source.questions[index], resolver)
             for language, source in sources.items()
         }
         item.is_retired = False
@@ -104,9 +124,24 @@ def _items(
             item.is_retired = True
 
 
+def _retire_moved(quiz: Quiz, main: QuizSource, language: str) -> None:
+    """Questions imported from GIFT before imports went through the draft sit beside the quiz
+    file ("gift" items). Once the quiz file has one of them (its export imported into the
+    draft), the old copy retires, so that it is not asked twice."""
+    in_file = {content_hash(question, gift_uncarried(question)) for question in main.questions}
+    for item in quiz.items:
+        if item.origin == "file" or item.is_retired or not item.texts:
+            continue
+        question = question_from_dict(item.texts.get(language) or next(iter(item.texts.values())))
+        fit_quiz_file(question)
+        if content_hash(question, gift_uncarried(question)) in in_file:
+            item.is_retired = True
+
+
 def on_course_loaded(
     _sender: object, *, course_id: int, source: Any, competences: dict[str, int], **_: Any
 ) -> list[str]:
     """The course sync's `course_loaded` event: its quiz files become the course's quiz."""
     primary = source.languages[0] if source.languages else "sl"
-    return sync_quiz(course_id, source.quiz, primary, competences, source.quiz_hash)
+    resolver = link_resolver(source.slug)
+    return sync_quiz(course_id, source.quiz, primary, competences, source.quiz_hash, resolver)

@@ -1,5 +1,5 @@
 """Quiz pages: start, answer with autosave, submit, result; trainers' attempts, statistics,
-grading and GIFT import."""
+grading, and the way to the editor's import from Moodle."""
 
 from __future__ import annotations
 
@@ -18,19 +18,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from wtforms import SelectChoice
 
-from app.core.i18n import LANGUAGE_NAMES, LANGUAGES, current_language
+from app.core.i18n import current_language
 from app.core.permissions import roles_required, wants_json
 from app.courses.services import course_card, get_course
 from app.courses.trainers import can_edit, editable_courses
 from app.extensions import db
 from app.questions.types import QUESTION_TYPES, QuestionType
-from app.quizzes import gift_import, services
+from app.quizzes import services
 from app.quizzes.answered import answered_slots, is_answered
-from app.quizzes.forms import GiftConfirmForm, GiftUploadForm, GradeForm, StartForm
+from app.quizzes.forms import GradeForm, StartForm
 from app.quizzes.models import AttemptAnswer, QuizAttempt
-from app.quizzes.statistics import quiz_statistics, statistics_csv
+from app.quizzes.statistics import answers_csv, quiz_statistics, statistics_csv
 
 bp = Blueprint("quizzes", __name__)
 TRAINERS = ("trainer", "admin")
@@ -232,7 +231,7 @@ def statistics(slug: str):
     if request.args.get("format") == "csv":
         return Response(
             statistics_csv(items),
-            mimetype="text/csv",
+            mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{slug}-statistics.csv"'},
         )
     return render_template(
@@ -240,6 +239,18 @@ def statistics(slug: str):
         card=course_card(course, current_language()),
         count=count,
         items=items,
+    )
+
+
+@bp.route("/courses/<slug>/quiz/answers.csv")
+@roles_required(*TRAINERS)
+def answers(slug: str):
+    course, quiz = _course_and_quiz(slug)
+    _trainer_of(course)
+    return Response(
+        answers_csv(quiz),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-answers.csv"'},
     )
 
 
@@ -290,44 +301,15 @@ def grade(answer_id: int):
     )
 
 
-@bp.route("/courses/<slug>/quiz/import", methods=["GET", "POST"])
+@bp.route("/courses/<slug>/quiz/import")
 @roles_required(*TRAINERS)
 def import_gift(slug: str):
-    course = get_course(slug)
+    """Imports go through the course's draft now: the editor's import page."""
+    course = get_course(slug, with_content=False)
     if course is None:
         abort(404)
     _trainer_of(course)
-    languages = [text.language for text in course.texts] or list(LANGUAGES)
-    form = GiftUploadForm()
-    form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in languages]
-    confirm = GiftConfirmForm()
-    if confirm.confirm.data and confirm.validate_on_submit():
-        result = gift_import.import_gift(
-            course, confirm.text.data or "", confirm.language.data, dry_run=False
-        )
-        db.session.commit()
-        flash(
-            _("%(count)d questions imported.", count=len(result.questions)),
-            "success",
-        )
-        return redirect(url_for("quizzes.import_gift", slug=slug))
-    preview = None
-    if form.submit.data and form.validate_on_submit():
-        raw = form.file.data.read(gift_import.MAX_BYTES + 1)
-        if len(raw) > gift_import.MAX_BYTES:
-            form.file.errors.append(_("The file is larger than 2 MB."))
-        else:
-            text = raw.decode("utf-8-sig", errors="replace")
-            preview = gift_import.import_gift(course, text, form.language.data, dry_run=True)
-            confirm.text.data = text
-            confirm.language.data = form.language.data
-    return render_template(
-        "quizzes/import.html",
-        card=course_card(course, current_language()),
-        form=form,
-        confirm=confirm,
-        preview=preview,
-    )
+    return redirect(url_for("authoring.quiz_import", slug=slug), 301)
 
 
 # The progress report and the attempt's summary register on the same blueprint.

@@ -45,7 +45,7 @@ PAGES = {
         "/authoring/courses/alpha/lessons/first/en",
         "/authoring/courses/alpha/quiz/en",
         "/authoring/courses/alpha/history",
-        "/courses/alpha/quiz/import",
+        "/authoring/courses/alpha/quiz/import",
         "/quiz/grading/{answer}",
         "/hr/employees/{target}",
     ],

@@ -98,7 +98,9 @@ MATRIX = {
     "quizzes.progress": ("GET", "/courses/alpha/progress", ADMIN_PAGE),
     "quizzes.grading": ("GET", "/quiz/grading", TRAINER_PAGE),
     "quizzes.grade": ("GET", "/quiz/grading/{answer}", ADMIN_PAGE),
-    "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", ADMIN_PAGE),
+    # Moved to the editor: the old address sends trainers of the course there.
+    "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", {**ADMIN_PAGE, "admin": 301}),
+    "quizzes.answers": ("GET", "/courses/alpha/quiz/answers.csv", ADMIN_PAGE),
     "certificates.lookup": ("GET", "/verify", PUBLIC_PAGE),
     "certificates.verify": ("GET", "/verify/{code}", PUBLIC_PAGE),
     "certificates.issuer": ("GET", "/issuers/czss-cakovec", PUBLIC_PAGE),
@@ -137,6 +139,12 @@ MATRIX = {
     "authoring.settings": ("GET", "/authoring/courses/alpha/settings", ADMIN_PAGE),
     "authoring.lesson": ("GET", "/authoring/courses/alpha/lessons/first/hr", ADMIN_PAGE),
     "authoring.quiz": ("GET", "/authoring/courses/alpha/quiz/en", ADMIN_PAGE),
+    "authoring.quiz_import": ("GET", "/authoring/courses/alpha/quiz/import", ADMIN_PAGE),
+    "authoring.quiz_export_file": (
+        "GET",
+        "/authoring/courses/alpha/quiz/en/export.xml",
+        ADMIN_PAGE,
+    ),
     "authoring.history": ("GET", "/authoring/courses/alpha/history", ADMIN_PAGE),
     "authoring.diff": ("GET", "/authoring/courses/alpha/history/diff", ADMIN_PAGE),
     "authoring.draft_file": (

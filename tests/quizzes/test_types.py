@@ -430,7 +430,13 @@ def test_to_json_shapes() -> None:
             {"text": "4", "fraction": 0.25, "feedback": "close"},
         ],
         "general_feedback": "",
+        "correct_feedback": "Right!",
+        "incorrect_feedback": "Not quite.",
         "category": "",
+        "id": "",
+        "tags": [],
+        "format": "markdown",
+        "points": 1.0,
     }
     assert shapes["truefalse"]["answers"][0] == {
         "text": "True",
@@ -444,7 +450,9 @@ def test_to_json_shapes() -> None:
     ]
     assert shapes["matching"]["pairs"][0] == {"left": "Slovenia", "right": "Ljubljana"}
     assert "answers" not in shapes["matching"]
-    assert set(shapes["essay"]) == {"type", "title", "stem", "general_feedback", "category"}
+    common = {"type", "title", "stem", "general_feedback", "category", "id", "tags", "format"}
+    feedback = {"correct_feedback", "incorrect_feedback", "points"}
+    assert set(shapes["essay"]) == common | feedback
     assert set(shapes["description"]) == set(shapes["essay"])
     json.dumps(shapes)  # plain JSON all the way down
 

@@ -19,6 +19,9 @@ class Description(QuestionType):
     markdown_needs_type = True
     markdown_written_as = None
     markdown_type_mismatch = "Type: description is text only, without answers"
+    moodle_xml_names = ("description",)
+    # GIFT writes a description as its text alone, without braces for general feedback.
+    gift_loses = ("points", "correct_feedback", "incorrect_feedback", "general_feedback")
 
     def check_answers(self, question: Question) -> list[Issue]:
         issues = check_unused(question, self.noun)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.questions.gift_syntax import answer_block, escape, escape_text, restore, split_answers
 from app.questions.model import Pair, Question
+from app.questions.moodle_xml import one_line, xml_combined
 from app.questions.registry import (
     AnswerLine,
     Form,
@@ -24,6 +25,8 @@ from app.questions.types.numerical import EQUALS_RE
 
 if TYPE_CHECKING:
     from app.questions.gift_syntax import GiftBlock
+    from app.questions.moodle_xml import XmlReader
+    from app.questions.moodle_xml_export import XmlWriter
 
 
 @register
@@ -41,6 +44,8 @@ class Matching(QuestionType):
     markdown_no_feedback = "matching pairs have no feedback"
     gift_order = 50
     json_list = ("pairs", "pairs")
+    moodle_xml_names = ("matching", "match")
+    moodle_xml_loses = ()
 
     def check_answers(self, question: Question) -> list[Issue]:
         issues = [
@@ -104,8 +109,26 @@ class Matching(QuestionType):
         return True
 
     def to_gift(self, question: Question, general: str) -> str | None:
-        lines = [f"\t={escape_text(pair.left)} -> {escape(pair.right)}" for pair in question.pairs]
+        lines = [
+            f"\t={escape_text(pair.left, question.format)} -> {escape(pair.right)}"
+            for pair in question.pairs
+        ]
         return answer_block(lines, general)
+
+    def from_moodle_xml(
+        self, reader: XmlReader, element: Any, question: Question, form: str
+    ) -> None:
+        for item in element.findall("subquestion"):
+            left = reader.formatted(item, form)[0]
+            question.pairs.append(Pair(left, one_line(item.findtext("answer/text"))))
+        xml_combined(reader, element, question, form)
+
+    def to_moodle_xml(self, writer: XmlWriter, element: Any, question: Question) -> None:
+        writer.value(element, "shuffleanswers", "true")
+        writer.combined(element, question)
+        for pair in question.pairs:
+            item = writer.text(element, "subquestion", pair.left, question.format)
+            writer.text(item, "answer", pair.right, None)
 
     def layout(
         self, question: dict[str, Any], shuffle: bool, rng: random.Random
@@ -114,6 +137,17 @@ class Matching(QuestionType):
         if shuffle:
             rng.shuffle(options)
         return list(range(len(question["answers"]))), options
+
+    def response_text(self, question: dict[str, Any], response: Any) -> str:
+        if not isinstance(response, dict):
+            return ""
+        pairs = question.get("pairs", [])
+        shown = []
+        for left, right in sorted(response.items(), key=lambda item: str(item[0])):
+            index = as_index(left)
+            if index is not None and 0 <= index < len(pairs):
+                shown.append(f"{pairs[index]['left']} -> {right}")
+        return "; ".join(shown)
 
     def decode(self, slot: dict[str, Any], form: Form, name: str) -> Any:
         chosen = {}

@@ -86,6 +86,7 @@ class MultipleAnswers(ChoiceType):
     markdown_line = BRACKET_RE
     markdown_label = "multiple-answer ([ ])"
     gift_order = 40
+    moodle_single = False
 
     def check_answers(self, question: Question) -> list[Issue]:
         issues = check_texts(question, "choice") + check_fractions(question, -1.0)

@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from app.questions.gift_syntax import answer_block, escape_text, split_answers
-from app.questions.model import NumericalAnswer, Question
+from app.questions.model import Answer, NumericalAnswer, Question
+from app.questions.moodle_xml import xml_fraction, xml_number
 from app.questions.registry import (
     EPSILON,
     AnswerLine,
@@ -23,6 +24,8 @@ from app.questions.values import format_number, parse_number, percent_text
 
 if TYPE_CHECKING:
     from app.questions.gift_syntax import GiftBlock
+    from app.questions.moodle_xml import XmlReader
+    from app.questions.moodle_xml_export import XmlWriter
 
 # "= 42", "=50% 3.5 +- 0.1": an accepted number and the credit it gives (matching pairs, with
 # "->", start with "=" too).
@@ -99,6 +102,10 @@ class Numerical(QuestionType):
     markdown_one_line = "a number"
     gift_order = 20
     json_list = ("answers", "numerical")
+    # GIFT and Moodle XML keep the feedback for any other number ("*").
+    gift_loses = ("points", "correct_feedback")
+    moodle_xml_names = ("numerical",)
+    moodle_xml_loses = ("correct_feedback",)
 
     def check_answers(self, question: Question) -> list[Issue]:
         issues: list[Issue] = []
@@ -167,7 +174,8 @@ class Numerical(QuestionType):
             return False
         for part in parts:
             fraction, rest = block.weight(part, 1.0)
-            raw, feedback = block.comment(rest, form)
+            number, _, comment = rest.partition("#")
+            raw, feedback = block.plain(number), block.text(comment, form)[0]
             if raw == "*":  # Moodle's "any other answer"
                 question.incorrect_feedback = question.incorrect_feedback or feedback
                 continue
@@ -181,17 +189,53 @@ class Numerical(QuestionType):
         return True
 
     def to_gift(self, question: Question, general: str) -> str | None:
+        form = question.format
         lines = []
         for number in question.numerical:
             value = _gift_value(number)
             if value is None:
                 continue
             mark = "=" if number.fraction == 1 else f"=%{percent_text(number.fraction)}%"
-            feedback = f"#{escape_text(number.feedback)}" if number.feedback else ""
+            feedback = f"#{escape_text(number.feedback, form)}" if number.feedback else ""
             lines.append(f"\t{mark}{value}{feedback}")
         if question.incorrect_feedback:
-            lines.append(f"\t~#{escape_text(question.incorrect_feedback)}")
+            lines.append(f"\t~#{escape_text(question.incorrect_feedback, form)}")
         return answer_block(lines, general, "{#")
+
+    def from_moodle_xml(
+        self, reader: XmlReader, element: Any, question: Question, form: str
+    ) -> None:
+        for item in element.findall("answer"):
+            text = (item.findtext("text") or "").strip()
+            feedback = reader.formatted(item.find("feedback"), form)[0]
+            if text in ("*", ""):  # Moodle's "any other answer"
+                question.incorrect_feedback = feedback
+                continue
+            value = parse_number(text)
+            if value is None:
+                reader.warn(f"'{text}' is not a number: that answer is left out")
+                continue
+            tolerance = abs(xml_number(item.findtext("tolerance")))
+            question.numerical.append(
+                NumericalAnswer(value, tolerance, fraction=xml_fraction(item), feedback=feedback)
+            )
+        if element.find("units/unit") is not None:
+            reader.warn("units are left out: the learner types the number only")
+
+    def to_moodle_xml(self, writer: XmlWriter, element: Any, question: Question) -> None:
+        """Moodle has no ranges: min..max is written as its middle and half its width."""
+        for number in question.numerical:
+            if number.min is not None and number.max is not None:
+                value, tolerance = (number.min + number.max) / 2, (number.max - number.min) / 2
+            else:
+                value, tolerance = number.value or 0.0, number.tolerance
+            answer = Answer(format_number(value), number.fraction, number.feedback)
+            item = writer.answer(element, answer, question.format, formatted=False)
+            writer.value(item, "tolerance", format_number(tolerance))
+        if question.incorrect_feedback:
+            answer = Answer("*", 0.0, question.incorrect_feedback)
+            item = writer.answer(element, answer, question.format, formatted=False)
+            writer.value(item, "tolerance", "0")
 
     def decode(self, slot: dict[str, Any], form: Form, name: str) -> Any:
         return typed_text(form, name)

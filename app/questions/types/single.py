@@ -20,9 +20,18 @@ from app.questions.registry import (
     register,
 )
 from app.questions.types.choices import ChoiceType, answer_texts, lettered_lines, original_index
+from app.questions.values import percent_to_fraction
 
-# "a) text", "*b) text": the star marks the right choice.
-CHOICE_RE = re.compile(r"^(?P<marker>\*?)[A-Za-z]\)(?:[ \t]+(?P<text>.*))?$")
+# "a) text", "*b) text": the star marks the right choice; "50%c)" gives part of the credit,
+# "-25%d)" takes some away.
+CHOICE_RE = re.compile(r"^(?P<marker>\*|-?\d+(?:[.,]\d+)?%)?[A-Za-z]\)(?:[ \t]+(?P<text>.*))?$")
+
+
+def _credit(marker: str) -> float:
+    """ "*" gives full credit, "50%" part of it, "-25%" takes some away, no marker none."""
+    if marker == "*":
+        return 1.0
+    return percent_to_fraction(float(marker[:-1].replace(",", "."))) if marker else 0.0
 
 
 @register
@@ -61,7 +70,7 @@ class SingleChoice(ChoiceType):
         self, question: Question, lines: list[AnswerLine], error: ReportError
     ) -> list[int]:
         question.answers = [
-            Answer(line.text, 1.0 if line.marker == "*" else 0.0, line.feedback) for line in lines
+            Answer(line.text, _credit(line.marker), line.feedback) for line in lines
         ]
         return [line.line for line in lines]
 

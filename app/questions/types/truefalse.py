@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.questions.gift_syntax import escape_text, leading_word
 from app.questions.model import Answer, Question
+from app.questions.moodle_xml import xml_fraction
 from app.questions.registry import (
     AnswerLine,
     Form,
@@ -20,6 +21,8 @@ from app.questions.types.choices import lettered_lines
 
 if TYPE_CHECKING:
     from app.questions.gift_syntax import GiftBlock
+    from app.questions.moodle_xml import XmlReader
+    from app.questions.moodle_xml_export import XmlWriter
 
 # The words a true/false question's two choices may use, in the platform's languages.
 TRUE_WORDS = {"true", "drži", "točno"}
@@ -35,10 +38,12 @@ class TrueFalse(QuestionType):
     noun = "a true/false question"
     # Written as two choices, "*a) True" and "b) False", after "Type: truefalse".
     markdown_needs_type = True
+    formatted_answers = False
     markdown_written_as = "single"
     markdown_type_mismatch = "Type: truefalse needs two choices: *a) True and b) False"
     gift_order = 60
     json_list = ("answers", "answers")
+    moodle_xml_names = ("truefalse",)
 
     def check_answers(self, question: Question) -> list[Issue]:
         texts = [answer.text for answer in question.answers]
@@ -98,8 +103,9 @@ class TrueFalse(QuestionType):
         is_true = bool(question.answers) and question.answers[0].fraction >= 1
         right = next((a.feedback for a in question.answers if a.fraction >= 1), "")
         wrong = next((a.feedback for a in question.answers if a.fraction < 1), "")
-        feedback = (f"#{escape_text(wrong)}" if wrong or right else "") + (
-            f"#{escape_text(right)}" if right else ""
+        form = question.format
+        feedback = (f"#{escape_text(wrong, form)}" if wrong or right else "") + (
+            f"#{escape_text(right, form)}" if right else ""
         )
         return "{" + ("TRUE" if is_true else "FALSE") + feedback + general + "}"
 
@@ -109,3 +115,25 @@ class TrueFalse(QuestionType):
 
     def tally(self, question: dict[str, Any], response: Any) -> list[str]:
         return [str(response).lower()] if isinstance(response, bool) else []
+
+    def from_moodle_xml(
+        self, reader: XmlReader, element: Any, question: Question, form: str
+    ) -> None:
+        found: dict[bool, Answer] = {}
+        for position, item in enumerate(element.findall("answer")):
+            word = (item.findtext("text") or "").strip()
+            # Moodle: old files name the answers in their language; then true comes first.
+            value = word == "true" if word in ("true", "false") else position == 0
+            feedback = reader.formatted(item.find("feedback"), form)[0]
+            found[value] = Answer("", xml_fraction(item), feedback)
+        true, false = found.get(True, Answer("")), found.get(False, Answer(""))
+        right = 1.0 if true.fraction >= 1 else 0.0  # true is right when it gives 100%
+        question.answers = [
+            Answer("True", right, true.feedback),
+            Answer("False", 1.0 - right, false.feedback),
+        ]
+
+    def to_moodle_xml(self, writer: XmlWriter, element: Any, question: Question) -> None:
+        for answer, word in zip(question.answers, ("true", "false"), strict=False):
+            written = Answer(word, answer.fraction, answer.feedback)
+            writer.answer(element, written, question.format, formatted=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -51,8 +52,15 @@ class SlotReview:
     fraction: float | None
     needs_grading: bool
     comment: str
-    feedback: list[str]
+    feedback: list[str]  # HTML, rendered when the quiz was loaded
     correct: Any
+
+
+def feedback_html(slot: dict[str, Any], texts: list[str]) -> list[str]:
+    """The feedback as the quiz rendered it (Markdown or HTML); a question frozen into an
+    attempt before feedback was rendered shows its text as typed."""
+    rendered = slot["question"].get("html", {}).get("feedback", {})
+    return [rendered[text] if text in rendered else str(escape(text)) for text in texts]
 
 
 def review(attempt: QuizAttempt, with_answers: bool) -> list[SlotReview]:
@@ -66,7 +74,7 @@ def review(attempt: QuizAttempt, with_answers: bool) -> list[SlotReview]:
         feedback: list[str] = []
         correct = None
         if with_answers and kind.has_score and kind.is_graded_automatically:
-            feedback = kind.grade(question, value).feedback
+            feedback = feedback_html(slot, kind.grade(question, value).feedback)
             correct = kind.correct_response(question)
         rows.append(
             SlotReview(
