@@ -26,6 +26,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     # Imported here, not at the top: the factory is what ties the packages together, and a
     # package imported at the top of app/ would load every other one with it.
     # Every model is known before the schema is used.
+    from app.audit import models as _audit_models  # noqa: F401
     from app.auth import models as _auth_models  # noqa: F401
     from app.authoring import models as _authoring_models  # noqa: F401
     from app.certificates import models as _certificate_models  # noqa: F401
@@ -49,7 +50,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.extensions import csrf, db, login_manager, migrate
     from app.extensions import mail as mailer
     from app.framework import models as _framework_models  # noqa: F401
+    from app.privacy import models as _privacy_models  # noqa: F401
     from app.quizzes import models as _quiz_models  # noqa: F401
+    from app.xapi import models as _xapi_models  # noqa: F401
 
     kek.check(app.config)
     db.init_app(app)
@@ -67,6 +70,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     errors.init_app(app)
     health.init_app(app)
 
+    from app.audit import chain as audit_chain
+    from app.audit import cli as audit_cli
+    from app.audit import views as audit_views
     from app.auth import cli as auth_cli
     from app.auth import views as auth_views
     from app.auth.forms import role_label
@@ -81,8 +87,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.framework import cli as framework_cli
     from app.ops import cli as ops_cli
     from app.ops import views as ops_views
+    from app.privacy import cli as privacy_cli
+    from app.privacy import views as privacy_views
     from app.quizzes import cli as quizzes_cli
     from app.quizzes import views as quizzes_views
+    from app.xapi import cli as xapi_cli
+    from app.xapi import views as xapi_views
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["role_label"] = role_label
@@ -94,16 +104,25 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(authoring_views.bp)
     app.register_blueprint(ops_views.bp)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(privacy_views.bp)
+    app.register_blueprint(xapi_views.bp)
     # Each package connects its receivers to the domain events (app/core/events.py).
+    from app.audit import events as audit_events
     from app.certificates import events as certificate_events
     from app.competences import events as competence_events
     from app.courses import progress as course_progress
     from app.quizzes import events as quiz_events
+    from app.xapi import events as xapi_events
 
     course_progress.init_app(app)
     quiz_events.init_app(app)
     competence_events.init_app(app)
     certificate_events.init_app(app)
+    # The audit trail and the learning records hear every act, after the packages below.
+    audit_chain.init_app(app)
+    audit_events.init_app(app)
+    xapi_events.init_app(app)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)
@@ -112,5 +131,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     demo_cli.init_app(app)
     quizzes_cli.init_app(app)
     ops_cli.init_app(app)
+    audit_cli.init_app(app)
+    privacy_cli.init_app(app)
+    xapi_cli.init_app(app)
     translations.init_app(app)
     return app

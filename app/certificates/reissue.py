@@ -16,6 +16,7 @@ from app.certificates import credential as ob3
 from app.certificates import integrity, keys
 from app.certificates.models import Certificate, InstitutionKey
 from app.certificates.services import base_url
+from app.core import events
 from app.core.database import utcnow
 from app.extensions import db
 
@@ -68,6 +69,9 @@ def reissue(certificate: Certificate) -> None:
     )
     certificate.key_id = key.id
     certificate.reissued_at = now
+    events.certificate_reissued.send(
+        None, certificate_id=certificate.id, user_id=certificate.user_id, key_id=key.id
+    )
 
 
 def reissue_all(institution_id: int | None = None) -> list[Certificate]:
