@@ -53,7 +53,7 @@ def _profile(user: User) -> dict[str, Any]:
 
 
 def _learning(user_id: int) -> dict[str, Any]:
-    slugs = dict(db.session.execute(select(Course.id, Course.slug)).tuples())
+    slugs = dict(db.session.execute(select(Course.id, Course.slug)).all())
     enrolments = db.session.scalars(select(Enrolment).where(Enrolment.user_id == user_id))
     lessons = db.session.execute(
         select(Lesson.course_id, Lesson.slug, LessonProgress.completed_at)

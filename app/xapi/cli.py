@@ -20,7 +20,7 @@ def status_command() -> None:
     counts = dict(
         db.session.execute(
             select(XapiStatement.status, func.count()).group_by(XapiStatement.status)
-        ).tuples()
+        ).all()
     )
     target = current_app.config["XAPI_LRS_URL"] or "no LRS configured (XAPI_LRS_URL)"
     click.echo(f"LRS: {target}")

@@ -51,7 +51,7 @@ def _course(course_id: int) -> tuple[Course, xs.Activity]:
     titles = dict(
         db.session.execute(
             select(CourseText.language, CourseText.title).where(CourseText.course_id == course_id)
-        ).tuples()
+        ).all()
     )
     return course, xs.course_activity(course.slug, titles)
 
@@ -74,7 +74,7 @@ def on_lesson_completed(
     titles = dict(
         db.session.execute(
             select(LessonText.language, LessonText.title).where(LessonText.lesson_id == lesson_id)
-        ).tuples()
+        ).all()
     )
     target = xs.lesson_activity(course_row.slug, lesson.slug, titles)
     result = {"completion": True}
@@ -94,8 +94,8 @@ def _answered(
     when = attempt.graded_at or utcnow()
     for index, slot in enumerate(attempt.slots):
         answer = answers.get(index)
-        if not slot["points"] or answer is None or answer.fraction is None:
-            continue  # a description, or a question left unanswered
+        if not slot["points"] or answer is None or answer.fraction is None or not answer.response:
+            continue  # a description, or a question left unanswered (graded 0, not "answered")
         question = xs.question_activity(slug, slot["item"], slot["key"], slot["language"])
         result = {
             "score": xs.score(answer.fraction * slot["points"], slot["points"]),

@@ -69,8 +69,8 @@ def put(statement: dict[str, Any]) -> Refusal | None:
         return None
     except urllib.error.HTTPError as error:
         text = error.read().decode(errors="replace")[:1000]
-        if error.code == 409:
-            return None  # the LRS has this id already: sent by an earlier try
+        # A 409 is another statement under this id (the same one is accepted again, 204):
+        # a conflict for a person to look at, like any other refusal.
         if 400 <= error.code < 500:
             return Refusal(error.code, text)
         raise LrsUnavailable(f"{error.code}: {text}") from error

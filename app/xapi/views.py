@@ -22,7 +22,7 @@ def outbox():
     counts = dict(
         db.session.execute(
             select(XapiStatement.status, func.count()).group_by(XapiStatement.status)
-        ).tuples()
+        ).all()
     )
     query = (
         select(XapiStatement)

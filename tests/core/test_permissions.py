@@ -28,6 +28,7 @@ ADMIN_DONE = {**ADMIN_PAGE, "admin": 302}
 INVALID_LINK = dict.fromkeys(ROLES, 400)
 # Nothing there to act on: the administrator learns so; the others are refused first.
 ADMIN_MISSING = {**ADMIN_PAGE, "admin": 404}
+NOT_THEIRS = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT}
 SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
     "healthz": ("GET", "/healthz", PUBLIC_PAGE),
@@ -138,6 +139,15 @@ MATRIX = {
         "/admin/users/{user}/deactivate",
         {**ADMIN_PAGE, "admin": 302},
     ),
+    "audit.trail": ("GET", "/admin/audit", ADMIN_PAGE),
+    "privacy.notice": ("GET", "/privacy", PUBLIC_PAGE),
+    "privacy.my_data": ("GET", "/account/data", LEARNER_PAGE),
+    # The target's own export: nobody else learns that it exists.
+    "privacy.download": ("GET", "/account/data/{export}.json", NOT_THEIRS),
+    # Only administrators of the person's institution erase; the test admin is of another.
+    "privacy.erase": ("GET", "/admin/users/{user}/erase", OWNER_ONLY),
+    "xapi.outbox": ("GET", "/admin/learning-records", ADMIN_PAGE),
+    "xapi.send_again": ("POST", "/admin/learning-records/999/send", ADMIN_MISSING),
 }
 
 
@@ -174,6 +184,19 @@ def _rating(app, user_id: int) -> int:
         return row.id
 
 
+def _export(app, user_id: int) -> int:
+    """A data export of `user_id`, built (jobs run at once in tests)."""
+    from app.privacy.jobs import build_export
+    from app.privacy.models import DataExport
+
+    with app.app_context():
+        row = DataExport(user_id=user_id)
+        db.session.add(row)
+        db.session.commit()
+        build_export(row.id)
+        return row.id
+
+
 def _certificate(app, user_id: int) -> tuple[int, str]:
     from app.auth.models import User
     from app.certificates.services import issue
@@ -191,6 +214,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
     attempt, answer = _submitted_attempt(app, target)
     rating = _rating(app, target)
     certificate, code = _certificate(app, target)
+    export = _export(app, target)
 
     def user_of_role() -> int:
         # The administrator is one of beta's issuing institution, czss-cakovec.
@@ -208,6 +232,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
             rating=rating,
             certificate=certificate,
             code=code,
+            export=export,
         )
         if method == "GET":
             response = client.get(url)
