@@ -12,16 +12,26 @@ DEV_SECRET = "dev-only-secret-not-for-production"  # noqa: S105 - refused by Pro
 DEV_BASE_URL = "http://127.0.0.1:5000"
 
 
+def _secret(name: str, default: str = "") -> str:
+    """A secret from the environment, or from the file NAME_FILE names (Docker, systemd)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
 def _sqlite_url(name: str) -> str:
     return f"sqlite:///{BASE_DIR / 'instance' / name}"
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    SECRET_KEY = _secret("SECRET_KEY", DEV_SECRET)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("sokrog.db"))
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     # One folder for every file the app writes, so several app servers can share it.
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "storage"))
+    # "local": files under STORAGE_DIR; "database": in the database, for many app servers.
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
     COURSES_DIR = os.environ.get("COURSES_DIR", str(BASE_DIR / "courses"))
     # The institutions' private signing keys are in the database, encrypted with this
     # key-encryption key (Fernet; several, comma-separated: the first encrypts), or the one in
@@ -49,6 +59,13 @@ class Config:
     # Public certificate lookups per client address: codes cannot be enumerated.
     VERIFY_RATE_LIMIT = "30 per 10 minutes"
 
+    # How often each server reads the content version that its page caches follow (seconds):
+    # another server's publication shows within this time.
+    CONTENT_CHECK_SECONDS = float(os.environ.get("CONTENT_CHECK_SECONDS", "1"))
+    # LOG_FORMAT=json: one JSON object per log line, with the request id (for log collectors).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # This server's name, sent back as X-Instance so operators see which server answered.
+    INSTANCE_NAME = os.environ.get("INSTANCE_NAME", "")
     # Background jobs (Huey): redis://, postgresql:// or sqlite:///; unset, REDIS_URL if that is
     # set, else a SQLite file beside the storage folder. Immediate runs each job at once in the
     # process that queued it (tests).
@@ -64,7 +81,7 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
     MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_PASSWORD = _secret("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "2SoKroG <no-reply@2sokrog.eu>")
     MAIL_TIMEOUT = 20
     MAIL_BACKEND = "smtp"
@@ -132,6 +149,8 @@ class TestingConfig(Config):
     JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE", "1") == "1"
     MAIL_SERVER = ""
     XAPI_LRS_URL = ""
+    # Tests change content through one app and read it through another at once.
+    CONTENT_CHECK_SECONDS = 0.0
 
 
 class ProductionConfig(Config):

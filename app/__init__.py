@@ -40,8 +40,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         i18n,
         jobs,
         kek,
+        logs,
         ratelimit,
         security,
+        storage,
         translations,
     )
     from app.core import mail as _mail_models  # noqa: F401
@@ -58,6 +60,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     db.init_app(app)
     database.init_app(app)
     jobs.init_app(app)
+    storage.init_app(app)
     mailer.init_app(app)
     files.init_app(app)
     content.init_app(app)
@@ -69,6 +72,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     ratelimit.init_app(app)
     errors.init_app(app)
     health.init_app(app)
+    logs.init_app(app)
 
     from app.audit import chain as audit_chain
     from app.audit import cli as audit_cli

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import secrets
+import time
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from itertools import chain
 from typing import TypeVar, cast
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import String, Table, event, insert, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, UOWTransaction, mapped_column
 
@@ -17,6 +19,7 @@ from app.extensions import Model, db
 
 T = TypeVar("T")
 
+_BUMPED = "sokrog_content_bumped"
 # The one row there is; a name leaves room for versions of other content later.
 CONTENT = "content"
 # Entries of one version: a few per interface language and course. The bound only guards
@@ -74,6 +77,7 @@ def bump(session: Session) -> None:
     # is mapped to a plain Table, which is what update() and insert() take.
     table = cast(Table, ContentVersion.__table__)
     values = {"token": secrets.token_hex(16), "changed_at": utcnow()}
+    session.info[_BUMPED] = True
     connection = session.connection()
     result = connection.execute(update(table).where(table.c.name == CONTENT).values(**values))
     if result.rowcount == 0:
@@ -86,16 +90,33 @@ def current_token() -> str | None:
 
 
 class ContentCache:
-    """Values built from the content, for one version at a time, in this process."""
+    """Values built from the content, for one version at a time, in this process.
 
-    def __init__(self) -> None:
+    The version is read at most once every `check_seconds`: another server's publication shows
+    here within that time; one made through this process shows at once (`_changed_here`).
+    """
+
+    def __init__(self, check_seconds: float = 0.0) -> None:
         self.token: str | None = None
         self.entries: dict[tuple[Hashable, ...], object] = {}
+        self.check_seconds = check_seconds
+        self.checked_at = -math.inf
+
+    def _token(self) -> str | None:
+        now = time.monotonic()
+        if self.token is not None and now - self.checked_at < self.check_seconds:
+            return self.token
+        token = current_token()
+        self.checked_at = now
+        return token
+
+    def forget_version(self) -> None:
+        self.checked_at = -math.inf
 
     def get(self, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         # The version is read before the content: a change committed in between makes the
         # entry newer than its version, never older, so nothing stale is kept.
-        token = current_token()
+        token = self._token()
         if token is None:
             return build()
         if token != self.token:
@@ -120,5 +141,14 @@ def cached(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     return cache.get(key, build)
 
 
+@event.listens_for(Session, "after_commit")
+def _changed_here(session: Session) -> None:
+    # This process changed the content: its own cache reads the new version at once.
+    if session.info.pop(_BUMPED, False) and has_app_context():
+        cache = current_app.extensions.get("content_cache")
+        if cache is not None:
+            cache.forget_version()
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["content_cache"] = ContentCache()
+    app.extensions["content_cache"] = ContentCache(app.config["CONTENT_CHECK_SECONDS"])

@@ -51,11 +51,21 @@ def _sqlite_on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoo
     cursor.close()
 
 
+def _sqlite_begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+    """Python's sqlite3 opens a transaction only before a data change, and SQLite treats a
+    SAVEPOINT outside one as the transaction itself: releasing it would commit, whatever the
+    outer transaction later does. Beginning first keeps a savepoint inside its transaction."""
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("BEGIN")
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
 
 
 class QueryCounter:

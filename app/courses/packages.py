@@ -14,7 +14,7 @@ from app.core.markdown import outline
 from app.core.sources import Problem
 from app.courses.materials import GLOSSARY_FILE, MATERIALS_DIR, PAGE_NAME_RE, SOURCES_FILE
 from app.courses.models import Course
-from app.courses.revisions import blob_path, inside_folder, latest_revision, staging_folder
+from app.courses.revisions import blob_bytes, inside_folder, latest_revision, staging_folder
 from app.courses.sources import COURSE_FILE, LESSON_NAME_RE, MAX_ASSET_BYTES, QUIZ_NAME_RE
 from app.courses.sync import ContentError, check_folder, sync_folder
 
@@ -57,9 +57,7 @@ def export_zip(course: Course) -> bytes:
         raise PackageError([Problem(course.slug, 1, "the course has no stored revision yet")])
     buffer = io.BytesIO()
     entries = {name: text.encode("utf-8") for name, text in revision.files.items()}
-    entries.update(
-        {name: blob_path(digest).read_bytes() for name, digest in revision.assets.items()}
-    )
+    entries.update({name: blob_bytes(digest) for name, digest in revision.assets.items()})
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(entries):
             info = zipfile.ZipInfo(f"{course.slug}/{name}", date_time=ZIP_DATE)

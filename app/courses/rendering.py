@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import current_app
 
 from app.core.markdown import render_markdown
@@ -37,7 +35,3 @@ def render_lesson_html(course_slug: str, body: str, files_url: str | None = None
         return f"{files_base}/{url}"
 
     return render_markdown(body, resolve)
-
-
-def storage_path(*parts: str) -> Path:
-    return Path(current_app.config["STORAGE_DIR"]).joinpath(*parts)

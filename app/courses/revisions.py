@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.sources import Problem
+from app.core.storage import storage
 from app.courses.models import Course, CourseRevision
 from app.extensions import db
 from app.framework.loader import FRAMEWORK_FILE
@@ -17,8 +18,8 @@ from app.framework.loader import FRAMEWORK_FILE
 TEXT_SUFFIXES = (".yml", ".yaml", ".md")
 
 
-def blob_path(digest: str) -> Path:
-    return Path(current_app.config["STORAGE_DIR"]) / "blobs" / digest[:2] / digest
+def _blob_key(digest: str) -> str:
+    return f"blobs/{digest[:2]}/{digest}"
 
 
 def snapshot(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -81,15 +82,17 @@ def write_revision(revision: CourseRevision, folder: Path) -> None:
 def store_blob(data: bytes) -> str:
     """Keep a file in the blob store; return its SHA-256, which names it there."""
     digest = hashlib.sha256(data).hexdigest()
-    blob = blob_path(digest)
-    if not blob.exists():
-        blob.parent.mkdir(parents=True, exist_ok=True)
-        blob.write_bytes(data)
+    files = storage()
+    if not files.exists(_blob_key(digest)):
+        files.write(_blob_key(digest), data)
     return digest
 
 
 def blob_bytes(digest: str) -> bytes:
-    return blob_path(digest).read_bytes()
+    data = storage().read(_blob_key(digest))
+    if data is None:
+        raise FileNotFoundError(f"blob {digest} is missing from the storage")
+    return data
 
 
 def write_files(files: dict[str, str], assets: dict[str, str], folder: Path) -> None:
@@ -101,7 +104,7 @@ def write_files(files: dict[str, str], assets: dict[str, str], folder: Path) -> 
     for name, digest in assets.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(blob_path(digest), target)
+        target.write_bytes(blob_bytes(digest))
 
 
 def staging_folder(root: Path, name: str) -> Path:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +16,8 @@ from app.auth.partners import PARTNERS
 from app.core import events
 from app.core.database import utcnow
 from app.core.errors import DomainError
-from app.core.files import STAGING, move_on_commit
 from app.core.sources import Problem
+from app.core.storage import storage
 from app.courses.loader import load_catalogue
 from app.courses.material_services import lesson_outcomes_markdown, sync_pages
 from app.courses.models import (
@@ -30,7 +28,7 @@ from app.courses.models import (
     Lesson,
     LessonText,
 )
-from app.courses.rendering import render_lesson_html, storage_path
+from app.courses.rendering import render_lesson_html
 from app.courses.revisions import record_revision
 from app.courses.sources import Catalogue, CourseSource, LessonFile
 from app.extensions import db
@@ -308,11 +306,7 @@ def _sync_lesson_texts(
 
 
 def _copy_assets(source: CourseSource) -> None:
-    """Stage the course's files beside the live ones; they replace them when the load commits."""
-    target = storage_path("courses", source.slug)
-    staging = storage_path(STAGING, uuid.uuid4().hex)
+    """The course's files, written when the load commits (a failed load leaves the live ones)."""
+    files = storage()
     for name in source.assets:
-        staged = staging / name
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source.folder / name, staged)
-        move_on_commit(db.session(), staged, target / name)
+        files.write_on_commit(f"courses/{source.slug}/{name}", (source.folder / name).read_bytes())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,7 +22,8 @@ from app.core.content import cached
 from app.core.database import local_today
 from app.core.i18n import LANGUAGES, current_language
 from app.core.permissions import public, roles_required
-from app.courses import hooks, material_services, progress, rendering, services
+from app.core.storage import BadKey, storage
+from app.courses import hooks, material_services, progress, services
 from app.courses.assignments import assignments_for
 from app.courses.forms import CompleteLessonForm, EnrolForm
 from app.courses.trainers import can_edit
@@ -250,9 +249,10 @@ def download_page(slug: str, page_slug: str):
 @public
 def course_file(slug: str, name: str):
     _course_or_404(slug)
-    folder = Path(rendering.storage_path("courses", slug))
-    # send_from_directory refuses paths that leave the folder.
-    return send_from_directory(folder, name, max_age=3600)
+    try:
+        return storage().response(f"courses/{slug}/{name}", max_age=3600)
+    except BadKey:
+        abort(404)
 
 
 @bp.route("/my/learning")

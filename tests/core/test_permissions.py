@@ -32,6 +32,7 @@ NOT_THEIRS = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT}
 SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
     "healthz": ("GET", "/healthz", PUBLIC_PAGE),
+    "readyz": ("GET", "/readyz", PUBLIC_PAGE),
     "courses.catalogue": ("GET", "/courses/", PUBLIC_PAGE),
     "courses.course": ("GET", "/courses/alpha/", PUBLIC_PAGE),
     "courses.course_file": ("GET", "/courses/alpha/files/images/diagram.png", PUBLIC_PAGE),

@@ -171,3 +171,34 @@ def test_the_filters_work_on_the_cached_cards(client, courses):
     assert html(client.get("/courses/?competence=no-such-code")).count('class="card"') == 0
     # An unknown language is no filter at all, as before.
     assert html(client.get("/courses/?language=xx")).count('class="card"') == 2
+
+
+def test_the_version_is_read_at_most_once_a_second_and_at_once_after_a_change_here(
+    app, client, courses, tmp_path
+):
+    """Production reads the version at most every CONTENT_CHECK_SECONDS: a warm catalogue then
+    runs no version query, another server's change shows after that time, and a change made
+    through this server shows at once."""
+    from app.core.content import ContentCache
+
+    app.extensions["content_cache"] = ContentCache(check_seconds=3600)
+    client.get("/courses/")
+    warm, _page = _queries(app, client, "/courses/")
+    other = _other_worker(app, tmp_path)
+    folder = _edited_courses(tmp_path, "en: Alpha course", "en: Alpha, elsewhere")
+    with other.app_context():
+        sync_folder(folder)
+        db.session.commit()
+    count, page = _queries(app, client, "/courses/")
+    assert "Alpha, elsewhere" not in page  # not read again within the interval
+    assert count == warm
+    app.extensions["content_cache"].checked_at -= 3601  # the interval has passed
+    assert "Alpha, elsewhere" in html(client.get("/courses/"))
+    # A change committed through this app is shown by it from the next request.
+    with app.app_context():
+        institution = db.session.scalar(
+            select(Institution).where(Institution.slug == "bistra-ptuj")
+        )
+        institution.short_name = "Bistra-Renamed"
+        db.session.commit()
+    assert "Bistra-Renamed" in html(client.get("/courses/"))
