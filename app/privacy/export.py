@@ -5,11 +5,9 @@ e-mails sent to them, their learning records and the audit entries about them.""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,8 +19,8 @@ from app.certificates.models import Certificate
 from app.competences.models import Evidence
 from app.core import events
 from app.core.database import utcnow
-from app.core.files import write_private
 from app.core.mail import MailMessage
+from app.core.storage import storage
 from app.courses.models import Course, CourseAssignment, Enrolment, Lesson, LessonProgress
 from app.extensions import db
 from app.privacy.models import FAILED, READY, DataExport
@@ -246,12 +244,13 @@ def render_files(user: User, data: dict[str, Any]) -> tuple[bytes, bytes]:
     return as_json, html.encode()
 
 
-def folder(export_id: int) -> Path:
-    return Path(current_app.config["STORAGE_DIR"]) / "exports" / str(export_id)
+def folder(export_id: int) -> str:
+    """The export's storage prefix (the local folder or the database, STORAGE_BACKEND)."""
+    return f"exports/{export_id}"
 
 
-def file_path(export: DataExport, kind: str) -> Path:
-    return folder(export.id) / f"personal-data.{kind}"
+def file_key(export: DataExport, kind: str) -> str:
+    return f"{folder(export.id)}/personal-data.{kind}"
 
 
 def build(export: DataExport) -> None:
@@ -261,11 +260,12 @@ def build(export: DataExport) -> None:
         export.status = FAILED
         return
     as_json, html = render_files(user, collect(user))
-    write_private(file_path(export, "json"), as_json)
-    write_private(file_path(export, "html"), html)
+    # Written with the row's transaction: a READY export always has its files.
+    storage().write_on_commit(file_key(export, "json"), as_json)
+    storage().write_on_commit(file_key(export, "html"), html)
     export.status, export.finished_at, export.size = READY, utcnow(), len(as_json) + len(html)
     events.personal_data_exported.send(None, user_id=user.id, by_id=user.id, export_id=export.id)
 
 
 def remove_files(export_id: int) -> None:
-    shutil.rmtree(folder(export_id), ignore_errors=True)
+    storage().delete_prefix(folder(export_id))

@@ -21,7 +21,7 @@ class DataExport(Model):
     status: Mapped[str] = mapped_column(String(10), default=QUEUED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The files are in the storage folder (exports/<id>/), readable by the server's user only.
+    # The files are in the storage backend under exports/<id>/ (app/core/storage.py).
     size: Mapped[int] = mapped_column(default=0)
 
 

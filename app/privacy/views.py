@@ -9,7 +9,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from app.auth.services import normalise_email
 from app.core import jobs
 from app.core.forms import ConfirmForm
 from app.core.permissions import public, roles_required
+from app.core.storage import storage
 from app.extensions import db
 from app.privacy import erasure, export
 from app.privacy.forms import EraseForm
@@ -80,15 +80,10 @@ def download(export_id: int, kind: str):
     row = db.session.get(DataExport, export_id)
     if row is None or row.user_id != current_user.id or row.status != READY:
         abort(404)
-    path = export.file_path(row, kind)
-    if not path.exists():
+    key = export.file_key(row, kind)
+    if not storage().exists(key):
         abort(404)
-    response = send_file(
-        path,
-        mimetype="application/json" if kind == "json" else "text/html",
-        as_attachment=True,
-        download_name=f"2sokrog-personal-data-{row.id}.{kind}",
-    )
+    response = storage().response(key, 0, download_name=f"2sokrog-personal-data-{row.id}.{kind}")
     response.headers["Cache-Control"] = "no-store"
     return response
 
