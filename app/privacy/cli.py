@@ -37,7 +37,7 @@ def _person(email: str):
 def export_data_command(email: str, output: Path) -> None:
     """Write everything held about a person (JSON and readable HTML) for their request."""
     user = _person(email)
-    as_json, html = export.render_files(user, export.collect(user))
+    as_json, html = export.render_files(user)
     stem = output / f"personal-data-{user.id}"
     write_private(stem.with_suffix(".json"), as_json)
     write_private(stem.with_suffix(".html"), html)

@@ -236,11 +236,12 @@ def collect(user: User) -> dict[str, Any]:
     }
 
 
-def render_files(user: User, data: dict[str, Any]) -> tuple[bytes, bytes]:
-    """The export as JSON and as an HTML page in the person's language."""
-    as_json = json.dumps(data, ensure_ascii=False, indent=2).encode()
+def render_files(user: User) -> tuple[bytes, bytes]:
+    """The export as JSON and as an HTML page, both in the person's language."""
     with force_locale(user.language):
+        data = collect(user)
         html = render_template("privacy/export.html", data=data)
+    as_json = json.dumps(data, ensure_ascii=False, indent=2).encode()
     return as_json, html.encode()
 
 
@@ -259,7 +260,7 @@ def build(export: DataExport) -> None:
     if user is None:
         export.status = FAILED
         return
-    as_json, html = render_files(user, collect(user))
+    as_json, html = render_files(user)
     # Written with the row's transaction: a READY export always has its files.
     storage().write_on_commit(file_key(export, "json"), as_json)
     storage().write_on_commit(file_key(export, "html"), html)

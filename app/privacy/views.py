@@ -37,6 +37,7 @@ def notice():
         "privacy/notice.html",
         contact=current_app.config["PRIVACY_CONTACT"],
         retention_years=current_app.config["ATTEMPT_RETENTION_YEARS"],
+        export_days=current_app.config["DATA_EXPORT_DAYS"],
     )
 
 
