@@ -7,13 +7,14 @@ import json
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import create_app
 from app.certificates.pdf import CertificateContent, CompetenceLine, render_certificate
+from app.certificates.pdfa import Attachment
 
 LEVELS = {
     2: {"sl": "Uporabno znanje", "hr": "Primjenjivo znanje", "en": "Working knowledge"},
@@ -51,6 +52,16 @@ def content(number: int) -> CertificateContent:
     )
 
 
+# The PDF carries the signed credential (about 6 KB of JSON-LD) as an associated file.
+CREDENTIAL = Attachment(
+    name="credential.json",
+    data=json.dumps({"credentialSubject": {"name": "x" * 6000}}).encode(),
+    mime="application/ld+json",
+    description="The signed Open Badges 3.0 credential of this certificate",
+    modified_at=datetime(2026, 11, 24, tzinfo=UTC),
+)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=200, help="PDFs to time one by one")
@@ -58,19 +69,19 @@ def main() -> int:
     args = parser.parse_args()
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with app.app_context():
-        render_certificate(content(0), ("sl", "hr"))  # font registration happens once
+        render_certificate(content(0), ("sl", "hr"), CREDENTIAL)  # font registration happens once
         timings = []
         started = time.perf_counter()
         for number in range(1, args.count + 1):
             begin = time.perf_counter()
-            render_certificate(content(number), ("sl", "hr"))
+            render_certificate(content(number), ("sl", "hr"), CREDENTIAL)
             timings.append((time.perf_counter() - begin) * 1000)
         total = time.perf_counter() - started
         batch_seconds = None
         if args.batch:
             begin = time.perf_counter()
             for number in range(args.batch):
-                render_certificate(content(100_000 + number), ("sl", "hr"))
+                render_certificate(content(100_000 + number), ("sl", "hr"), CREDENTIAL)
             batch_seconds = round(time.perf_counter() - begin, 1)
     report = {
         "scenario": "S5",

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import europass, handissue, keys, reissue, services, verification
+from app.certificates import europass, handissue, keys, reissue, services, stored, verification
 from app.certificates.pdf import format_code
 from app.core import kek
 from app.core.errors import DomainError
@@ -115,7 +115,11 @@ def compromise(multibase: str, reason: str) -> None:
 @group.command("reissue")
 @click.option("--institution", "slug", help="Only this institution's certificates.")
 def reissue_command(slug: str | None) -> None:
-    """Sign again, with the active key, every credential a compromised key signed."""
+    """Sign again, with the active key, every credential a compromised key signed.
+
+    Its stored PDFs are rendered again, since they carry the credential; old copies of them
+    no longer match a stored hash and `verify` says they were replaced.
+    """
     institution_id = None
     if slug:
         institution = institution_by_slug(slug)
@@ -129,7 +133,7 @@ def reissue_command(slug: str | None) -> None:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     for certificate in done:
-        click.echo(f"re-issued {certificate.serial}")
+        click.echo(f"re-issued {certificate.serial} (credential signed again, PDF rendered again)")
     click.echo(f"{len(done)} certificate(s) re-issued")
 
 
@@ -209,7 +213,7 @@ def export(code: str, kind: str, output: Path) -> None:
     Europass credential (EDC) to a file."""
     certificate = _certificate(code)
     if kind == "pdf":
-        output.write_bytes(services.pdf_bytes(certificate))
+        output.write_bytes(stored.pdf_bytes(certificate))
     elif kind == "edc":
         try:
             text = europass.credential_json(certificate)
@@ -224,13 +228,26 @@ def export(code: str, kind: str, output: Path) -> None:
 
 @group.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def verify(file: Path) -> None:
-    """Check a credential (signature, key, expiry, revocation) or a PDF; exit 1 if not valid."""
-    result = verification.verify_file(file.read_bytes())
+@click.option(
+    "--pdf",
+    "embedded",
+    is_flag=True,
+    help="Check the credential embedded in a certificate PDF, not the PDF's stored hash.",
+)
+def verify(file: Path, embedded: bool) -> None:
+    """Check a credential (signature, key, expiry, revocation) or a PDF; exit 1 if not valid.
+
+    A PDF is checked by its hash against the copy the issuer stored; with --pdf, by the signed
+    credential it carries (credential.json), which works for any copy of the PDF.
+    """
+    data = file.read_bytes()
+    result = verification.verify_pdf(data) if embedded else verification.verify_file(data)
     if not result.ok:
         click.echo(f"INVALID: {result.reason}", err=True)
         sys.exit(1)
     click.echo(result.reason)
+    for line in result.details:
+        click.echo(f"  {line}")
 
 
 @group.command("revoke")

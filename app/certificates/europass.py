@@ -12,7 +12,8 @@ from app.certificates import integrity, keys
 from app.certificates.display import render_display
 from app.certificates.edc import LANGUAGES, EdcFacts, build_edc
 from app.certificates.models import Certificate
-from app.certificates.services import base_url, level_names
+from app.certificates.services import base_url
+from app.certificates.stored import level_names
 from app.core.database import utcnow
 from app.core.errors import DomainError
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -54,3 +55,18 @@ class RevokeForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Revoke certificate"))
+
+
+class EmblemForm(FlaskForm):
+    emblem = FileField(
+        _l("Emblem or logo"),
+        validators=[
+            FileRequired(_l("Choose a PNG or JPEG image.")),
+            FileAllowed(["png", "jpg", "jpeg"], _l("Choose a PNG or JPEG image.")),
+        ],
+        description=_l(
+            "PNG or JPEG, at most 2 MB. It is printed at the top of the institution's "
+            "certificates from now on; a transparent background is printed white."
+        ),
+    )
+    submit = SubmitField(_l("Upload emblem"))

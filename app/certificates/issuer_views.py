@@ -1,5 +1,5 @@
 """The issuer's public pages: its profile (the controller document of its keys), key creation
-by an administrator, and its signed revocation list."""
+and the emblem on its certificates by an administrator, and its signed revocation list."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from app.certificates import handissue, keys, services
+from app.auth.models import Institution
+from app.certificates import emblem, handissue, keys, services
 from app.certificates.credential import iso, issuer_id
+from app.certificates.forms import EmblemForm
 from app.certificates.views import _issuer_or_404, bp
 from app.core.errors import DomainError
 from app.core.forms import ConfirmForm
 from app.core.permissions import public, roles_required
+from app.core.storage import storage
 from app.extensions import db
 
 # The issuer profile is also the controller document of the institution's keys: the OB 3.0
@@ -66,27 +69,44 @@ def issuer(slug: str):
                 "assertionMethod": [m["id"] for m in methods if "revoked" not in m],
             }
         )
-    may_create = (
+    return _issuer_page(institution, key_list)
+
+
+def _is_own_admin(institution: Institution) -> bool:
+    return bool(
         current_user.is_authenticated
         and current_user.has_role("admin")
         and current_user.institution_id == institution.id
     )
+
+
+def _issuer_page(institution: Institution, key_list, emblem_form: EmblemForm | None = None):
+    is_admin = _is_own_admin(institution)
     return render_template(
         "certificates/issuer.html",
         institution=institution,
         keys=key_list,
-        may_create_key=may_create,
+        may_create_key=is_admin,
+        may_change_emblem=is_admin,
+        has_emblem=emblem.emblem_key(institution) is not None,
+        emblem_form=emblem_form or EmblemForm(),
         form=ConfirmForm(),
     )
+
+
+def _own_institution_or_403(slug: str) -> Institution:
+    """The institution of the URL, if the administrator is one of its own; otherwise 403."""
+    institution = _issuer_or_404(slug)
+    if current_user.institution_id != institution.id:
+        abort(403)
+    return institution
 
 
 @bp.route("/issuers/<slug>/keys", methods=["POST"])
 @roles_required("admin")
 def create_key(slug: str):
     """An administrator of the institution creates its signing key (or the next one)."""
-    institution = _issuer_or_404(slug)
-    if current_user.institution_id != institution.id:
-        abort(403)
+    institution = _own_institution_or_403(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
@@ -108,6 +128,50 @@ def create_key(slug: str):
                 ),
                 "success",
             )
+    return redirect(url_for("certificates.issuer", slug=slug))
+
+
+@bp.route("/issuers/<slug>/emblem")
+@public
+def emblem_image(slug: str):
+    """The emblem the institution prints on its certificates (public, as the certificates are)."""
+    key = emblem.emblem_key(_issuer_or_404(slug))
+    if key is None:
+        abort(404)
+    return storage().response(key, max_age=300)
+
+
+@bp.route("/issuers/<slug>/emblem", methods=["POST"])
+@roles_required("admin")
+def upload_emblem(slug: str):
+    """An administrator of the institution sets the emblem on its certificates."""
+    institution = _own_institution_or_403(slug)
+    form = EmblemForm()
+    if form.validate_on_submit():
+        try:
+            replaced = emblem.set_emblem(institution, form.emblem.data.read(), current_user.id)
+        except DomainError as error:
+            db.session.rollback()
+            form.emblem.errors.append(str(error))
+        else:
+            db.session.commit()
+            emblem.discard(replaced)
+            flash(_("The emblem is saved: certificates issued from now on show it."), "success")
+            return redirect(url_for("certificates.issuer", slug=slug))
+    return _issuer_page(institution, keys.institution_keys(institution.id), form), 400
+
+
+@bp.route("/issuers/<slug>/emblem/remove", methods=["POST"])
+@roles_required("admin")
+def remove_emblem(slug: str):
+    institution = _own_institution_or_403(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    removed = emblem.remove_emblem(institution)
+    if removed is not None:
+        db.session.commit()
+        emblem.discard(removed)
+        flash(_("The emblem is removed: certificates issued from now on have none."), "success")
     return redirect(url_for("certificates.issuer", slug=slug))
 
 

@@ -54,6 +54,17 @@ class InstitutionKey(Model):
     institution = relationship("Institution")
 
 
+class InstitutionEmblem(Model):
+    """The emblem an institution prints on its certificates, set by one of its administrators:
+    a file in the file storage (app.core.storage), emblems/<institution id>/<content hash>."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), unique=True)
+    file_name: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
 class CertificateCounter(Model):
     """Per institution: the serial sequence of the year and the next status-list slot.
 
@@ -121,3 +132,13 @@ class Certificate(Model):
     course = relationship("Course")
     institution = relationship("Institution")
     key = relationship(InstitutionKey)
+
+
+class SupersededPdf(Model):
+    """A PDF copy of a certificate that a newer rendering replaced (after a re-issue): its hash
+    still names the certificate, so `flask certificates verify` can say what became of it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

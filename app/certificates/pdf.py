@@ -1,10 +1,10 @@
-"""The one-page A4 certificate PDF: two languages side by side, embedded font, QR code."""
+"""The one-page A4 certificate PDF: two languages side by side, emblem, QR code; tagged PDF/A-3a."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import segno
@@ -12,10 +12,13 @@ from flask_babel import force_locale, format_date, gettext, ngettext
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from app.certificates import pdfa
+from app.certificates.pdftags import Tagger
 from app.core.i18n import pick_text
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -25,6 +28,8 @@ ACCENT = HexColor("#0b5394")
 MUTED = HexColor("#4d4d4d")
 WIDTH, HEIGHT = A4
 MARGIN = 18 * mm
+EMBLEM_BOX = (50 * mm, 16 * mm)  # the most the emblem takes: width, height
+BULLET_INDENT = 4 * mm
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,11 @@ class CertificateContent:
     institution_name: str
     signatory_name: str
     signatory_title: str
+    # The issuing institution's emblem (a PNG or JPEG it uploaded), if it has one.
+    emblem: bytes | None = None
+    # When the document was made and last changed (its metadata): the issue, the re-issue.
+    issued_at: datetime | None = None
+    modified_at: datetime | None = None
 
 
 def _register_fonts() -> None:
@@ -74,11 +84,44 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return lines
 
 
-class _Column:
-    """Writes wrapped lines top-down in one column of the page."""
+# A run of text in one language (None: the language around it); a line may mix several.
+Run = tuple[str, str | None]
 
-    def __init__(self, canvas: Canvas, x: float, y: float, width: float) -> None:
-        self.canvas, self.x, self.y, self.width = canvas, x, y, width
+
+def _flow(runs: list[Run], font: str, size: float, width: float) -> list[list[tuple[str, int]]]:
+    """Words of the runs filled into lines; each line is (text, run index) pieces, where a piece
+    continues the previous one without a space when its run does not start with a space."""
+    space = pdfmetrics.stringWidth(" ", font, size)
+    lines: list[list[tuple[str, int]]] = [[]]
+    used = 0.0
+    for index, (text, _lang) in enumerate(runs):
+        for position, word in enumerate(text.split()):
+            glued = position == 0 and not text[:1].isspace() and bool(lines[-1])
+            extra = pdfmetrics.stringWidth(word, font, size) + (
+                0 if glued or not lines[-1] else space
+            )
+            if lines[-1] and not glued and used + extra > width:
+                lines.append([])
+                used, extra = 0.0, pdfmetrics.stringWidth(word, font, size)
+            pieces = lines[-1]
+            if pieces and pieces[-1][1] == index:
+                pieces[-1] = (pieces[-1][0] + " " + word, index)
+            else:
+                pieces.append((("" if glued or not pieces else " ") + word, index))
+            used += extra
+    return lines
+
+
+class _Column:
+    """Writes wrapped, tagged lines top-down in one column of the page."""
+
+    def __init__(self, canvas: Canvas, tagger: Tagger, x: float, y: float, width: float) -> None:
+        self.canvas, self.tagger = canvas, tagger
+        self.x, self.y, self.width = x, y, width
+
+    def _style(self, font: str, size: float, color: Color) -> None:
+        self.canvas.setFont(font, size)
+        self.canvas.setFillColor(color)
 
     def text(
         self,
@@ -87,12 +130,47 @@ class _Column:
         font: str = REGULAR,
         color: Color = INK,
         gap: float = 1.35,
+        role: str = "P",
+        lang: str | None = None,
     ) -> None:
-        self.canvas.setFont(font, size)
-        self.canvas.setFillColor(color)
-        for line in _wrap(text, font, size, self.width):
-            self.canvas.drawString(self.x, self.y, line)
-            self.y -= size * gap
+        self._style(font, size, color)
+        with self.tagger.element(role, lang=lang), self.tagger.content():
+            for line in _wrap(text, font, size, self.width):
+                self.canvas.drawString(self.x, self.y, line)
+                self.y -= size * gap
+        self.y -= size * 0.3
+
+    def runs(self, runs: list[Run], size: float = 9, color: Color = INK, gap: float = 1.35) -> None:
+        """One paragraph of runs in several languages: each foreign run is a Span with /Lang."""
+        self._style(REGULAR, size, color)
+        space = pdfmetrics.stringWidth(" ", REGULAR, size)
+        with self.tagger.element("P"):
+            for line in _flow(runs, REGULAR, size, self.width):
+                x = self.x
+                for piece, index in line:
+                    lang = runs[index][1]
+                    x += space if piece.startswith(" ") else 0
+                    word = piece.lstrip(" ")
+                    if lang and lang != self.tagger.language():
+                        with self.tagger.element("Span", lang=lang), self.tagger.content():
+                            self.canvas.drawString(x, self.y, word)
+                    else:
+                        with self.tagger.content():
+                            self.canvas.drawString(x, self.y, word)
+                    x += pdfmetrics.stringWidth(word, REGULAR, size)
+                self.y -= size * gap
+        self.y -= size * 0.3
+
+    def bullet(self, text: str, size: float = 9, gap: float = 1.25) -> None:
+        """A list item: the bullet is its label, the text hangs beside it."""
+        self._style(REGULAR, size, INK)
+        with self.tagger.element("LI"):
+            with self.tagger.element("Lbl"), self.tagger.content():
+                self.canvas.drawString(self.x, self.y, "•")
+            with self.tagger.element("LBody"), self.tagger.content():
+                for line in _wrap(text, REGULAR, size, self.width - BULLET_INDENT):
+                    self.canvas.drawString(self.x + BULLET_INDENT, self.y, line)
+                    self.y -= size * gap
         self.y -= size * 0.3
 
     def space(self, height: float) -> None:
@@ -125,40 +203,47 @@ def _labels(language: str, content: CertificateContent) -> dict[str, str]:
             "serial": gettext("Serial number"),
             "verify": gettext("Check that this certificate is genuine:"),
             "code": gettext("Verification code"),
+            "emblem": gettext("Emblem of %(institution)s", institution=content.institution_name),
+            "qr": gettext(
+                "QR code that opens the verification page %(url)s", url=content.verify_url
+            ),
         }
     return labels
 
 
-def render_certificate(content: CertificateContent, languages: tuple[str, ...]) -> bytes:
-    """One A4 page; two languages stand side by side in columns, one language spans the page."""
-    _register_fonts()
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1, initialFontName=REGULAR)
-    canvas.setTitle(f"{content.serial} – {content.learner_name}")
-    canvas.setAuthor(content.institution_name)
-    canvas.setSubject(" / ".join(pick_text(content.course_titles, lang) for lang in languages))
-    canvas.setCreator("2SoKroG")
-
-    # A frame and the issuer across the top.
-    canvas.setStrokeColor(ACCENT)
-    canvas.setLineWidth(1.2)
-    canvas.rect(MARGIN / 2, MARGIN / 2, WIDTH - MARGIN, HEIGHT - MARGIN)
-    top = HEIGHT - MARGIN - 6 * mm
+def _header(canvas: Canvas, tagger: Tagger, content: CertificateContent, alt: str) -> float:
+    """The frame, the emblem and the issuer across the top; returns the baseline below them."""
+    with tagger.artifact():
+        canvas.setStrokeColor(ACCENT)
+        canvas.setLineWidth(1.2)
+        canvas.rect(MARGIN / 2, MARGIN / 2, WIDTH - MARGIN, HEIGHT - MARGIN)
+    top: float = HEIGHT - MARGIN - 6 * mm
+    if content.emblem is not None:
+        image = ImageReader(io.BytesIO(content.emblem))
+        pixels_wide, pixels_high = (float(side) for side in image.getSize())
+        scale = min(EMBLEM_BOX[0] / pixels_wide, EMBLEM_BOX[1] / pixels_high)
+        width, height = pixels_wide * scale, pixels_high * scale
+        x, y = (WIDTH - width) / 2, HEIGHT - MARGIN + 3 * mm - height
+        box = (x, y, x + width, y + height)
+        with tagger.element("Figure", alt=alt, bbox=box), tagger.content():
+            canvas.drawImage(image, x, y, width, height)
+        top = y - 7 * mm
     canvas.setFillColor(ACCENT)
     canvas.setFont(BOLD, 13)
-    canvas.drawCentredString(WIDTH / 2, top, content.institution_name)
+    with tagger.element("P"), tagger.content():
+        canvas.drawCentredString(WIDTH / 2, top, content.institution_name)
     canvas.setFont(REGULAR, 9)
     canvas.setFillColor(MUTED)
-    canvas.drawCentredString(WIDTH / 2, top - 13, "2SoKroG · Interreg V-A Slovenija–Hrvatska")
+    with tagger.element("P"), tagger.content():
+        canvas.drawCentredString(WIDTH / 2, top - 13, "2SoKroG · Interreg V-A Slovenija–Hrvatska")
+    return top
 
-    labels = [_labels(language, content) for language in languages]
-    gutter = 10 * mm
-    column_width = (WIDTH - 2 * MARGIN - gutter * (len(languages) - 1)) / len(languages)
-    y_start = top - 22 * mm
-    bottoms = []
-    for index, (language, label) in enumerate(zip(languages, labels, strict=True)):
-        column = _Column(canvas, MARGIN + index * (column_width + gutter), y_start, column_width)
-        column.text(label["heading"], size=17, font=BOLD, color=ACCENT)
+
+def _language_column(
+    column: _Column, content: CertificateContent, language: str, label: dict[str, str]
+) -> None:
+    with column.tagger.element("Sect", lang=language):
+        column.text(label["heading"], size=17, font=BOLD, color=ACCENT, role="H1")
         column.space(4 * mm)
         column.text(label["certifies"], size=10, color=MUTED)
         column.text(content.learner_name, size=15, font=BOLD)
@@ -168,47 +253,116 @@ def render_certificate(content: CertificateContent, languages: tuple[str, ...]) 
         levels = [_level_line(line, language) for line in content.competences]
         if levels:
             column.space(2 * mm)
-            column.text(label["competences"], size=10, font=BOLD)
-            for line in levels:
-                column.text("• " + line, size=9, gap=1.25)
+            column.text(label["competences"], size=10, font=BOLD, role="H2")
+            with column.tagger.element("L"):
+                for line in levels:
+                    column.bullet(line)
         column.space(2 * mm)
         column.text(label["issued"], size=10)
         if label["expires"]:
             column.text(label["expires"], size=10)
+
+
+def _both(labels: list[dict[str, str]], key: str, languages: tuple[str, ...]) -> list[Run]:
+    """The same label in each language, separated by slashes."""
+    runs: list[Run] = []
+    for index, (label, language) in enumerate(zip(labels, languages, strict=True)):
+        if index:
+            runs.append((" /", None))
+        runs.append((" " + label[key] if index else label[key], language))
+    return runs
+
+
+def _signatory(canvas: Canvas, tagger: Tagger, content: CertificateContent, y: float) -> None:
+    with tagger.artifact():
+        canvas.setStrokeColor(INK)
+        canvas.setLineWidth(0.6)
+        canvas.line(MARGIN, y, MARGIN + 70 * mm, y)
+    canvas.setFillColor(INK)
+    for text, font, size, offset in (
+        (content.signatory_name, BOLD, 10, 12),
+        (content.signatory_title, REGULAR, 9, 24),
+        (content.institution_name, REGULAR, 9, 36),
+    ):
+        canvas.setFont(font, size)
+        if text:
+            with tagger.element("P"), tagger.content():
+                canvas.drawString(MARGIN, y - offset, text)
+
+
+def _qr_code(canvas: Canvas, tagger: Tagger, url: str, alt: str, y: float) -> None:
+    size = 34 * mm
+    x, bottom = WIDTH - MARGIN - size, y - size + 8 * mm
+    box = (x, bottom, x + size, bottom + size)
+    with tagger.element("Figure", alt=alt, bbox=box), tagger.content():
+        _draw_qr(canvas, url, x, bottom, size)
+
+
+def render_certificate(
+    content: CertificateContent,
+    languages: tuple[str, ...],
+    attachment: pdfa.Attachment | None = None,
+) -> bytes:
+    """One A4 page; two languages stand side by side in columns, one language spans the page.
+
+    The attachment (the signed credential) is carried inside as a PDF/A-3 associated file.
+    """
+    _register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1, initialFontName=REGULAR)
+    tagger = Tagger(canvas, languages[0])
+    labels = [_labels(language, content) for language in languages]
+    top = _header(canvas, tagger, content, labels[0]["emblem"])
+
+    gutter = 10 * mm
+    column_width = (WIDTH - 2 * MARGIN - gutter * (len(languages) - 1)) / len(languages)
+    bottoms = []
+    for index, (language, label) in enumerate(zip(languages, labels, strict=True)):
+        x = MARGIN + index * (column_width + gutter)
+        column = _Column(canvas, tagger, x, top - 22 * mm, column_width)
+        _language_column(column, content, language, label)
         bottoms.append(column.y)
 
     # Signatory, serial and the QR code that opens the public verification page.
     y = min(min(bottoms) - 12 * mm, 95 * mm)
-    canvas.setStrokeColor(INK)
-    canvas.setLineWidth(0.6)
-    canvas.line(MARGIN, y, MARGIN + 70 * mm, y)
-    canvas.setFillColor(INK)
-    canvas.setFont(BOLD, 10)
-    canvas.drawString(MARGIN, y - 12, content.signatory_name)
-    canvas.setFont(REGULAR, 9)
-    canvas.drawString(MARGIN, y - 24, content.signatory_title)
-    canvas.drawString(MARGIN, y - 36, content.institution_name)
-
-    qr_size = 34 * mm
-    qr_x, qr_y = WIDTH - MARGIN - qr_size, y - qr_size + 8 * mm
-    _draw_qr(canvas, content.verify_url, qr_x, qr_y, qr_size)
-
-    info = _Column(canvas, MARGIN, y - 52, WIDTH - 2 * MARGIN - qr_size - 6 * mm)
-    info.text(" / ".join(label["serial"] for label in labels) + f": {content.serial}", size=9)
-    info.text(
-        " / ".join(label["code"] for label in labels) + f": {format_code(content.code)}", size=9
-    )
-    info.text(" / ".join(label["verify"] for label in labels), size=9, color=MUTED)
+    _signatory(canvas, tagger, content, y)
+    _qr_code(canvas, tagger, content.verify_url, labels[0]["qr"], y)
+    info = _Column(canvas, tagger, MARGIN, y - 52, WIDTH - 2 * MARGIN - 34 * mm - 6 * mm)
+    info.runs([*_both(labels, "serial", languages), (": " + content.serial, None)])
+    info.runs([*_both(labels, "code", languages), (": " + format_code(content.code), None)])
+    info.runs(_both(labels, "verify", languages), color=MUTED)
     info.text(content.verify_url, size=9, color=ACCENT)
 
     # The co-financing statement of the project, in each language printed.
-    footer = _Column(canvas, MARGIN, 30 * mm, WIDTH - 2 * MARGIN)
-    for label in labels:
-        footer.text(label["funding"], size=7.5, color=MUTED, gap=1.25)
+    footer = _Column(canvas, tagger, MARGIN, 30 * mm, WIDTH - 2 * MARGIN)
+    for label, language in zip(labels, languages, strict=True):
+        footer.text(label["funding"], size=7.5, color=MUTED, gap=1.25, lang=language)
 
     canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return pdfa.finish(buffer.getvalue(), tagger, _info(content, languages, labels), attachment)
+
+
+def _info(
+    content: CertificateContent, languages: tuple[str, ...], labels: list[dict[str, str]]
+) -> pdfa.DocumentInfo:
+    issued = content.issued_at or datetime.combine(content.issued_on, time(), tzinfo=UTC)
+    course = pick_text(content.course_titles, languages[0])
+    return pdfa.DocumentInfo(
+        title=f"{labels[0]['heading']}: {content.learner_name} – {course} ({content.serial})",
+        author=content.institution_name,
+        subject=" / ".join(pick_text(content.course_titles, lang) for lang in languages),
+        languages=languages,
+        created_at=issued,
+        modified_at=content.modified_at or issued,
+    )
+
+
+def attachment_description(language: str) -> str:
+    with force_locale(language):
+        return gettext(
+            "The signed Open Badges 3.0 credential of this certificate, to verify it offline"
+        )
 
 
 def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:

@@ -2,7 +2,8 @@
 
 The certificate stays the same record (serial, code, issue date, validFrom, status slot): only
 its signature changes, made now by the active key. Copies signed by the compromised key stop
-verifying everywhere, because the issuer profile publishes that key as revoked.
+verifying everywhere, because the issuer profile publishes that key as revoked. The stored PDFs
+carry the credential, so they are rendered again; the hashes of the old copies are kept.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.certificates import credential as ob3
-from app.certificates import integrity, keys
+from app.certificates import integrity, keys, stored
 from app.certificates.models import Certificate, InstitutionKey
 from app.certificates.services import base_url
 from app.core import events
@@ -72,6 +73,7 @@ def reissue(certificate: Certificate) -> None:
     events.certificate_reissued.send(
         None, certificate_id=certificate.id, user_id=certificate.user_id, key_id=key.id
     )
+    stored.rewrite_pdfs(certificate)
 
 
 def reissue_all(institution_id: int | None = None) -> list[Certificate]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import json
 import secrets
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, cast
 
 from flask import current_app
@@ -19,16 +17,13 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import Institution, User
 from app.certificates import credential as ob3
-from app.certificates import integrity, keys
+from app.certificates import integrity, keys, stored
 from app.certificates.models import Certificate, CertificateCounter, InstitutionKey
-from app.certificates.pdf import CertificateContent, CompetenceLine, render_certificate
 from app.core import events
 from app.core.database import local_today, utcnow
 from app.core.errors import DomainError
-from app.core.files import write_private
 from app.courses.models import Course
 from app.extensions import db
-from app.framework.models import ProficiencyLevel
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_BYTES = 10  # 80 random bits: 16 characters of Crockford base32
@@ -73,16 +68,6 @@ def pdf_languages(language: str, institution: Institution) -> tuple[str, str]:
     if language in OTHER_COUNTRY_LANGUAGE:
         return (language, OTHER_COUNTRY_LANGUAGE[language])
     return (language, COUNTRY_LANGUAGE.get(institution.country, "sl"))
-
-
-def storage_path(certificate: Certificate, variant: str = "") -> Path:
-    suffix = f".{variant}" if variant else ""
-    return (
-        Path(current_app.config["STORAGE_DIR"])
-        / "certificates"
-        / str(certificate.institution_id)
-        / f"{certificate.serial}{suffix}.pdf"
-    )
 
 
 def certificate_for(user_id: int, course_id: int) -> Certificate | None:
@@ -130,38 +115,6 @@ def _frozen_competences(course: Course) -> list[dict[str, Any]]:
         }
         for row in sorted(course.competences, key=lambda row: row.competence.position)
     ]
-
-
-def level_names() -> dict[int, dict[str, str]]:
-    return {row.level: dict(row.names) for row in db.session.scalars(select(ProficiencyLevel))}
-
-
-def content_of(certificate: Certificate) -> CertificateContent:
-    levels = level_names()
-    return CertificateContent(
-        serial=certificate.serial,
-        code=certificate.code,
-        verify_url=ob3.verify_url(base_url(), certificate.code),
-        learner_name=certificate.learner_name,
-        course_titles=certificate.course_titles,
-        workload_hours=certificate.workload_hours,
-        competences=[
-            CompetenceLine(item["names"], item["level"], levels.get(item["level"], {}))
-            for item in certificate.competences
-        ],
-        issued_on=certificate.issued_on,
-        expires_on=certificate.expires_on,
-        institution_name=certificate.institution.name,
-        signatory_name=certificate.signatory_name,
-        signatory_title=certificate.signatory_title,
-    )
-
-
-def _write_pdf(certificate: Certificate, languages: tuple[str, ...], variant: str = "") -> bytes:
-    data = render_certificate(content_of(certificate), languages)
-    # A certificate is personal data: readable by the server's user only.
-    write_private(storage_path(certificate, variant), data)
-    return data
 
 
 def issue(
@@ -237,7 +190,7 @@ def issue(
         content_version=certificate.content_version,
         workload_hours=certificate.workload_hours,
         competences=certificate.competences,
-        level_names=level_names(),
+        level_names=stored.level_names(),
         issued_at=issued_at,
         expires_on=certificate.expires_on,
         status_index=status_index,
@@ -245,7 +198,7 @@ def issue(
     certificate.credential = _sign(unsigned, institution, key, signing_key, issued_at)
     db.session.add(certificate)
     db.session.flush()
-    pdf = _write_pdf(certificate, tuple(certificate.pdf_languages))
+    pdf = stored.write_pdf(certificate, tuple(certificate.pdf_languages))
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     events.certificate_issued.send(
         None,
@@ -268,24 +221,8 @@ def _sign(
     return integrity.sign(document, signing_key, method, ob3.iso(created))
 
 
-def pdf_bytes(certificate: Certificate, english: bool = False) -> bytes:
-    """The stored PDF; the English version is rendered on first request, then stored too."""
-    main = tuple(certificate.pdf_languages)
-    if not english or main[0] == "en":
-        path = storage_path(certificate)
-        if not path.exists():  # a restored database without its storage folder
-            return _write_pdf(certificate, main)
-        return path.read_bytes()
-    path = storage_path(certificate, "en")
-    if path.exists():
-        return path.read_bytes()
-    data = _write_pdf(certificate, ("en", main[0]), "en")
-    certificate.pdf_en_sha256 = hashlib.sha256(data).hexdigest()
-    return data
-
-
 def credential_json(certificate: Certificate) -> str:
-    return json.dumps(certificate.credential, ensure_ascii=False, indent=2)
+    return stored.credential_json(certificate)
 
 
 def revoke(certificate: Certificate, by: User, reason: str) -> None:

@@ -1,10 +1,11 @@
-"""Verifying a certificate file: a credential by its proof, a PDF by its stored hash."""
+"""Verifying a certificate file: a credential by its proof, a PDF by its stored hash or by the
+credential embedded in it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, overload
 
@@ -12,8 +13,8 @@ from sqlalchemy import or_, select
 
 from app.auth.models import Institution
 from app.certificates import credential as ob3
-from app.certificates import edc, integrity
-from app.certificates.models import Certificate, InstitutionKey
+from app.certificates import edc, integrity, pdfcredential
+from app.certificates.models import Certificate, InstitutionKey, SupersededPdf
 from app.certificates.services import EXPIRED, REVOKED, base_url, status_of
 from app.core.database import utcnow
 from app.extensions import db
@@ -24,6 +25,8 @@ class FileCheck:
     ok: bool
     reason: str
     certificate: Certificate | None = None
+    # What else the verifier should know (the facts attested, whether the pages are the original).
+    details: list[str] = field(default_factory=list)
 
 
 def _revoked(certificate: Certificate) -> FileCheck:
@@ -180,27 +183,100 @@ def verify_credential(document: dict[str, Any], now: datetime | None = None) -> 
     return FileCheck(True, f"valid: {certificate.serial}", certificate)
 
 
+def _superseded(digest: str) -> FileCheck | None:
+    """An earlier copy of a certificate, replaced after a re-issue: say so, and what to do."""
+    row = db.session.scalar(select(SupersededPdf).where(SupersededPdf.sha256 == digest).limit(1))
+    if row is None:
+        return None
+    certificate = db.session.get(Certificate, row.certificate_id)
+    assert certificate is not None  # a foreign key
+    return FileCheck(
+        False,
+        f"an earlier copy of {certificate.serial}, replaced on {row.superseded_at:%Y-%m-%d} when "
+        "the certificate was re-issued (the key that signed it was compromised): ask its holder "
+        f"for the current copy, or check it at {ob3.verify_url(base_url(), certificate.code)}",
+        certificate,
+    )
+
+
+def _pdf_by_hash(data: bytes) -> FileCheck:
+    digest = hashlib.sha256(data).hexdigest()
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            or_(Certificate.pdf_sha256 == digest, Certificate.pdf_en_sha256 == digest)
+        )
+    )
+    if certificate is None:
+        return _superseded(digest) or FileCheck(
+            False,
+            "this PDF is not a certificate issued here, or it was changed (`--pdf` checks the "
+            "credential embedded in it)",
+        )
+    status = status_of(certificate)
+    if status == REVOKED:
+        return _revoked(certificate)
+    if status == EXPIRED:
+        return FileCheck(False, f"expired on {certificate.expires_on}", certificate)
+    return FileCheck(True, f"valid: {certificate.serial}", certificate)
+
+
 def verify_file(data: bytes) -> FileCheck:
     """A credential (JSON) by its proof; a PDF by its hash against the stored certificate."""
     if data.startswith(b"%PDF"):
-        digest = hashlib.sha256(data).hexdigest()
-        certificate = db.session.scalar(
-            select(Certificate).where(
-                or_(Certificate.pdf_sha256 == digest, Certificate.pdf_en_sha256 == digest)
-            )
-        )
-        if certificate is None:
-            return FileCheck(False, "this PDF is not a certificate issued here, or it was changed")
-        status = status_of(certificate)
-        if status == REVOKED:
-            return _revoked(certificate)
-        if status == EXPIRED:
-            return FileCheck(False, f"expired on {certificate.expires_on}", certificate)
-        return FileCheck(True, f"valid: {certificate.serial}", certificate)
+        return _pdf_by_hash(data)
+    document = _json_object(data, "the file is neither a PDF nor a JSON credential",
+                            "the file is not a JSON credential")  # fmt: skip
+    if isinstance(document, FileCheck):
+        return document
+    return verify_credential(document)
+
+
+def _json_object(data: bytes, not_json: str, not_object: str) -> dict[str, Any] | FileCheck:
+    """The JSON object in `data`, or the verdict when it is not JSON or not an object."""
     try:
         document = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return FileCheck(False, "the file is neither a PDF nor a JSON credential")
+        return FileCheck(False, not_json)
     if not isinstance(document, dict):
-        return FileCheck(False, "the file is not a JSON credential")
-    return verify_credential(document)
+        return FileCheck(False, not_object)
+    return document
+
+
+def _facts(certificate: Certificate, data: bytes) -> list[str]:
+    """What the credential attests, to compare with what the pages show."""
+    digest = hashlib.sha256(data).hexdigest()
+    titles = " / ".join(certificate.course_titles[lang] for lang in certificate.pdf_languages
+                        if lang in certificate.course_titles)  # fmt: skip
+    facts = [
+        f"issued to: {certificate.learner_name}",
+        f"course: {titles}",
+        f"issuer: {certificate.institution.name}",
+        f"issued on: {certificate.issued_on}",
+    ]
+    if certificate.expires_on:
+        facts.append(f"valid until: {certificate.expires_on}")
+    if digest in (certificate.pdf_sha256, certificate.pdf_en_sha256):
+        facts.append("the pages are those of the copy the issuer stored")
+    else:
+        facts.append(
+            "the pages are not byte for byte the copy the issuer stored (re-saved, or changed): "
+            "trust the lines above, not what the pages show"
+        )
+    return facts
+
+
+def verify_pdf(data: bytes, now: datetime | None = None) -> FileCheck:
+    """A certificate PDF by the credential embedded in it: its proof, the issuer's key (not
+    compromised, in its lifetime), validity and revocation, with no network."""
+    try:
+        embedded = pdfcredential.embedded_credential(data)
+    except pdfcredential.AttachmentError as error:
+        return FileCheck(False, str(error))
+    message = "the embedded credential.json is not a JSON credential"
+    document = _json_object(embedded, message, message)
+    if isinstance(document, FileCheck):
+        return document
+    result = verify_credential(document, now)
+    if result.ok and result.certificate is not None:
+        result.details = _facts(result.certificate, data)
+    return result

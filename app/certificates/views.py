@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import europass, handissue, listing, services
+from app.certificates import europass, handissue, listing, services, stored
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
 from app.certificates.pdf import format_code
@@ -145,7 +145,7 @@ def _certificate_in_scope(certificate_id: int) -> Certificate:
 def pdf(certificate_id: int):
     certificate = _certificate_in_scope(certificate_id)
     english = request.args.get("lang") == "en"
-    data = services.pdf_bytes(certificate, english=english)
+    data = stored.pdf_bytes(certificate, english=english)
     db.session.commit()  # the English version is stored the first time it is asked for
     suffix = "-en" if english else ""
     return Response(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
@@ -53,6 +54,30 @@ def test_admin_pages_have_no_wcag_violations(page):
     page.goto("/admin/users/new")
     page.locator("[type=submit]").last.click()  # an empty form shows its errors
     found["form errors"] = violations(page)
+    assert {name: items for name, items in found.items() if items} == {}
+
+
+def test_issuer_page_of_its_administrator_has_no_wcag_violations(page, tmp_path):
+    """The emblem form: empty, refused (its error by the field), and with an emblem shown."""
+    from PIL import Image
+
+    log_in(page, "admin@demo.2sokrog.eu", "sivi-kamen-na-vrhu")
+    page.goto("/issuers/bistra-ptuj")
+    found = {"issuer (admin)": violations(page)}
+    not_an_image = tmp_path / "emblem.png"
+    not_an_image.write_text("not an image")
+    page.get_by_label("Emblem or logo").set_input_files(str(not_an_image))
+    page.get_by_role("button", name="Upload emblem").click()
+    expect(page.locator(".field-error")).to_contain_text("not a PNG or JPEG image")
+    found["emblem error"] = violations(page)
+    emblem = tmp_path / "logo.png"
+    Image.new("RGBA", (300, 120), (11, 83, 148, 200)).save(emblem)
+    page.get_by_label("Emblem or logo").set_input_files(str(emblem))
+    page.get_by_role("button", name="Upload emblem").click()
+    expect(page.locator("img.issuer-emblem")).to_be_visible()
+    found["with emblem"] = violations(page)
+    page.get_by_role("button", name="Remove the emblem").click()
+    expect(page.locator("img.issuer-emblem")).to_have_count(0)
     assert {name: items for name, items in found.items() if items} == {}
 
 

@@ -14,9 +14,10 @@ from jsonschema import Draft201909Validator
 
 from app.auth.models import User
 from app.certificates import credential as ob3
-from app.certificates import services, verification
+from app.certificates import services, stored, verification
 from app.certificates.models import Certificate
 from app.core.database import utcnow
+from app.core.storage import storage
 from app.courses.services import get_course
 from app.extensions import db
 from tests.certificates.conftest import pdf_text
@@ -270,9 +271,10 @@ def test_downloads_serve_the_stored_pdf_and_english_on_request(app, client, cert
     assert first.status_code == 200
     assert first.mimetype == "application/pdf"
     with app.app_context():
-        stored = services.storage_path(db.session.get(Certificate, certificate.id))
-        assert first.data == stored.read_bytes()
-        stored.write_bytes(b"%PDF-1.4 stored copy")
+        key = stored.storage_key(db.session.get(Certificate, certificate.id))
+        assert first.data == storage().read(key)
+        storage().write(key, b"%PDF-1.4 stored copy")
+        db.session.commit()
     assert client.get(f"/certificates/{certificate.id}.pdf").data == b"%PDF-1.4 stored copy"
     english = client.get(f"/certificates/{certificate.id}.pdf?lang=en")
     path = tmp_path / "en.pdf"

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import Institution, User
-from app.certificates import services
+from app.certificates import stored
 from app.certificates.models import Certificate, InstitutionKey
 from app.competences.models import Evidence
+from app.core.storage import storage
 from app.courses.models import Enrolment
 from app.courses.services import get_course
 from app.extensions import db
@@ -172,7 +173,8 @@ def test_completion_waits_for_a_key_and_is_issued_when_an_admin_creates_it(
 def test_generated_pdfs_and_keys_are_readable_by_the_server_only(app, courses, make_user):
     certificate = issue(app, make_user())
     with app.app_context():
-        path = services.storage_path(db.session.get(Certificate, certificate.id))
+        key = stored.storage_key(db.session.get(Certificate, certificate.id))
+        path = storage().path(key)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) & 0o077 == 0
 

@@ -104,6 +104,15 @@ MATRIX = {
     "certificates.revoke": ("GET", "/certificates/{certificate}/revoke", ADMIN_PAGE),
     "certificates.detail": ("GET", "/certificates/{certificate}", HR_PAGE),
     "certificates.create_key": ("POST", "/issuers/czss-cakovec/keys", ADMIN_DONE),
+    # The emblem is public, as the certificates that show it; only the institution's own
+    # administrators change it. The request sends no file: the form says so (400).
+    "certificates.emblem_image": ("GET", "/issuers/czss-cakovec/emblem", PUBLIC_PAGE),
+    "certificates.upload_emblem": (
+        "POST",
+        "/issuers/czss-cakovec/emblem",
+        {**ADMIN_PAGE, "admin": 400},
+    ),
+    "certificates.remove_emblem": ("POST", "/issuers/czss-cakovec/emblem/remove", ADMIN_DONE),
     "authoring.index": ("GET", "/authoring/", TRAINER_PAGE),
     # Only assigned trainers: the test trainer is not assigned to alpha.
     "authoring.export": ("GET", "/authoring/courses/alpha/export.zip", ADMIN_PAGE),
@@ -198,6 +207,22 @@ def _export(app, user_id: int) -> int:
         return row.id
 
 
+def _emblem(app) -> None:
+    """czss-cakovec prints an emblem (its GET is public; an administrator removes it last)."""
+    import io
+
+    from PIL import Image
+
+    from app.auth.services import institution_by_slug
+    from app.certificates.emblem import set_emblem
+
+    image = io.BytesIO()
+    Image.new("RGB", (40, 20), "navy").save(image, "PNG")
+    with app.app_context():
+        set_emblem(institution_by_slug("czss-cakovec"), image.getvalue(), None)
+        db.session.commit()
+
+
 def _certificate(app, user_id: int) -> tuple[int, str]:
     from app.auth.models import User
     from app.certificates.services import issue
@@ -216,6 +241,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
     rating = _rating(app, target)
     certificate, code = _certificate(app, target)
     export = _export(app, target)
+    _emblem(app)
 
     def user_of_role() -> int:
         # The administrator is one of beta's issuing institution, czss-cakovec.
