@@ -13,9 +13,16 @@ from sqlalchemy.exc import DBAPIError
 from app.audit import chain
 from app.audit.models import AuditEntry, AuditHead
 from app.auth.models import User
+from app.auth.services import institution_by_slug, set_role
+from app.certificates.keys import active_key, compromise
 from app.certificates.services import issue, revoke
+from app.competences.models import Evidence
+from app.competences.services import EvidenceInput, record_evidence, supersede
 from app.courses.services import get_course
 from app.extensions import db
+from app.framework.models import Competence
+from app.quizzes.models import AttemptAnswer
+from app.quizzes.services import grading, quiz_for_course, start_attempt, submit_attempt
 from tests.conftest import PASSWORD, at_once, csrf_token, login, post
 
 
@@ -50,8 +57,6 @@ def test_logins_failed_logins_and_role_changes_are_recorded(app, client, make_us
     assert [entry.subject_id for entry in _entries(app, "login")] == [person]
     with app.app_context():
         admin = make_user(roles={"admin"})
-        from app.auth.services import set_role
-
         set_role(db.session.get(User, person), "trainer", True, by_id=admin)
         db.session.commit()
     changed = _entries(app, "roles_changed")[-1]
@@ -84,8 +89,6 @@ def test_a_rolled_back_act_leaves_no_entry(app, make_user):
     person = make_user()
     before = len(_entries(app))
     with app.app_context():
-        from app.auth.services import set_role
-
         set_role(db.session.get(User, person), "trainer", True)
         db.session.rollback()
     assert len(_entries(app)) == before
@@ -222,3 +225,51 @@ def test_an_admin_page_act_is_recorded_with_its_actor(app, client, make_user):
     assert response.status_code == 302
     entry = _entries(app, "user_deactivated")[-1]
     assert (entry.actor_id, entry.subject_id) == (admin, person)
+
+
+def test_grades_evidence_publishing_and_key_compromise_are_recorded(app, courses, make_user):
+    learner = make_user()
+    trainer = make_user(roles={"trainer"})
+    admin = make_user(roles={"admin"}, institution="czss-cakovec")
+    # `courses` loaded the test courses: each is a published revision.
+    published = _entries(app, "course_published")
+    assert published
+    assert {entry.object_type for entry in published} == {"course"}
+    with app.app_context():
+        attempt = start_attempt(learner, quiz_for_course(get_course("alpha").id), "en")
+        submit_attempt(attempt, {5: "An essay."})
+        essay = db.session.scalar(
+            select(AttemptAnswer).where(
+                AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.needs_grading.is_(True)
+            )
+        )
+        grading.grade_answer(essay, trainer, 0.5, "Good start.")
+        db.session.commit()
+        essay_id = essay.id
+    graded = _entries(app, "essay_graded")[-1]
+    assert (graded.actor_id, graded.subject_id, graded.object_id) == (trainer, learner, essay_id)
+    assert json.loads(graded.details)["fraction"] == 0.5
+    assert "Good start." not in graded.details  # the comment stays with the answer
+    assert _entries(app, "attempt_graded")[-1].subject_id == learner
+    with app.app_context():
+        rating = _rating(learner)
+        supersede(db.session.get(Evidence, rating), 3, trainer, "Second look.")
+        db.session.commit()
+    assert _entries(app, "evidence_added")[-1].object_id == rating
+    corrected = _entries(app, "evidence_superseded")[-1]
+    assert (corrected.actor_id, json.loads(corrected.details)["supersedes_id"]) == (trainer, rating)
+    with app.app_context():
+        key = active_key(institution_by_slug("czss-cakovec").id)
+        compromise(key, "The laptop was stolen.", by_id=admin)
+        db.session.commit()
+        key_id = key.id
+    actions = {(entry.action, entry.object_id) for entry in _entries(app)}
+    assert ("key_compromised", key_id) in actions
+    assert _entries(app, "key_created")[-1].actor_id == admin  # its replacement
+
+
+def _rating(learner: int) -> int:
+    competence = db.session.scalar(select(Competence.id))
+    (row,) = record_evidence([EvidenceInput(learner, competence, 2, "rating")])
+    db.session.flush()
+    return row.id
