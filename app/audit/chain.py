@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.audit.models import GENESIS, AuditEntry, AuditHead
+from app.auth.models import User
 from app.core.database import utcnow
 from app.extensions import db
 
@@ -90,7 +91,10 @@ def record(
     object_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Append an entry when the current transaction commits (ids and minimal data only)."""
+    """Append an entry when the current transaction commits (ids and minimal data only).
+
+    Without `institution_id`, the entry is the subject's institution's: looked up at commit
+    for every entry at once, so a receiver of many records adds no query per record."""
     session = db.session()
     if not session.in_transaction():
         session.begin()
@@ -128,12 +132,29 @@ def _lock_head(session: Session, count: int) -> tuple[int, str]:
     return row[0] - count, row[1]
 
 
+def _subjects_institutions(session: Session, pending: list[dict[str, Any]]) -> None:
+    wanted = {
+        item["subject_id"]
+        for item in pending
+        if item["institution_id"] is None and item["subject_id"] is not None
+    }
+    if not wanted:
+        return
+    found = dict(
+        session.execute(select(User.id, User.institution_id).where(User.id.in_(wanted))).all()
+    )
+    for item in pending:
+        if item["institution_id"] is None and item["subject_id"] is not None:
+            item["institution_id"] = found.get(item["subject_id"])
+
+
 def _append(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint is released: the entries wait for the real commit
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
+    _subjects_institutions(session, pending)
     seq, prev = _lock_head(session, len(pending))
     now = utcnow()
     rows = []

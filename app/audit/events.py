@@ -9,19 +9,10 @@ from blinker import NamedSignal
 from flask import Flask
 
 from app.audit.chain import record
-from app.auth.models import User
 from app.certificates.models import Certificate, InstitutionKey
 from app.core import events
 from app.courses.models import Course
 from app.extensions import db
-
-
-def institution_of(user_id: int | None) -> int | None:
-    """The person's institution (from the session's identity map when it is loaded)."""
-    if user_id is None:
-        return None
-    user = db.session.get(User, user_id)
-    return user.institution_id if user is not None else None
 
 
 def _person(action: str, user_id: int | None, actor_id: int | None, **details: Any) -> None:
@@ -29,7 +20,6 @@ def _person(action: str, user_id: int | None, actor_id: int | None, **details: A
         action,
         actor_id=actor_id,
         subject_id=user_id,
-        institution_id=institution_of(user_id),
         object_type="user" if user_id is not None else "",
         object_id=user_id,
         details=details,
@@ -180,7 +170,6 @@ def on_answer_graded(
         "essay_graded",
         actor_id=grader_id,
         subject_id=learner_id,
-        institution_id=institution_of(learner_id),
         object_type="answer",
         object_id=answer_id,
         details={"attempt_id": attempt_id, "fraction": fraction},
@@ -199,7 +188,6 @@ def on_attempt_graded(
     record(
         "attempt_graded",
         subject_id=user_id,
-        institution_id=institution_of(user_id),
         object_type="attempt",
         object_id=attempt_id,
         details={"course_id": course_id, "is_passed": is_passed},
@@ -212,7 +200,6 @@ def on_evidence(_sender: object, *, records: list[dict[str, Any]], **_: Any) -> 
             "evidence_superseded" if item["supersedes_id"] else "evidence_added",
             actor_id=item["recorded_by_id"],
             subject_id=item["user_id"],
-            institution_id=institution_of(item["user_id"]),
             object_type="evidence",
             object_id=item["evidence_id"],
             details={
@@ -230,7 +217,6 @@ def on_xapi_refused(
     record(
         "xapi_refused",
         subject_id=user_id,
-        institution_id=institution_of(user_id),
         details={"statement_id": statement_id, "status": status},
     )
 
