@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test audit lock install install-dev install-bench bench translations extract-messages lint format clean
+.PHONY: run test audit lock install install-dev install-bench bench translations extract-messages lint format clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,10 @@ test: install-dev translations lint audit tests/verifier/node_modules/.installed
 BENCH_ARGS ?=
 bench: install-bench translations
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# A picture of every page type, as every role, at 375 and 1280 px, in screenshots/ (not committed).
+screenshots: install-dev translations
+	$(BIN)/python -m scripts.screenshots
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

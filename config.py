@@ -132,6 +132,14 @@ class Config:
     # Werkzeug's scrypt with a random salt; tests use a cheaper setting for speed.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name, not a password
     USERS_PER_PAGE = 50
+    # The accessibility statement's feedback goes here (the operator's contact for barriers).
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "dostopnost@2sokrog.eu")
+    ACCESSIBILITY_LANGUAGE = os.environ.get("ACCESSIBILITY_LANGUAGE", "sl")
+    FEEDBACK_RATE_LIMIT = "5 per hour"
+    # Rows on a page of a staff list (attempts, certificates, grading queue, assignments).
+    LIST_PER_PAGE = 50
+    # Employees on a page of the HR matrix (rows of up to 40 competences each).
+    MATRIX_PER_PAGE = 100
     IS_PRODUCTION = False
     TESTING = False
 

@@ -49,9 +49,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.core import mail as _mail_models  # noqa: F401
     from app.courses import material_models as _course_material_models  # noqa: F401
     from app.courses import models as _course_models  # noqa: F401
+    from app.exports import models as _export_models  # noqa: F401
     from app.extensions import csrf, db, login_manager, migrate
     from app.extensions import mail as mailer
     from app.framework import models as _framework_models  # noqa: F401
+    from app.notifications import models as _notification_models  # noqa: F401
     from app.privacy import models as _privacy_models  # noqa: F401
     from app.quizzes import models as _quiz_models  # noqa: F401
     from app.xapi import models as _xapi_models  # noqa: F401
@@ -88,7 +90,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.courses import cli as courses_cli
     from app.courses import views as courses_views
     from app.demo import cli as demo_cli
+    from app.exports import views as exports_views
     from app.framework import cli as framework_cli
+    from app.home import views as home_views
     from app.ops import cli as ops_cli
     from app.ops import views as ops_views
     from app.privacy import cli as privacy_cli
@@ -111,11 +115,14 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(privacy_views.bp)
     app.register_blueprint(xapi_views.bp)
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(exports_views.bp)
     # Each package connects its receivers to the domain events (app/core/events.py).
     from app.audit import events as audit_events
     from app.certificates import events as certificate_events
     from app.competences import events as competence_events
     from app.courses import progress as course_progress
+    from app.notifications import events as notification_events
     from app.quizzes import events as quiz_events
     from app.xapi import events as xapi_events
 
@@ -127,6 +134,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     audit_chain.init_app(app)
     audit_events.init_app(app)
     xapi_events.init_app(app)
+    notification_events.init_app(app)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
     competences_cli.init_app(app)

@@ -96,7 +96,7 @@ def accept_invitation(token: str):
             login_user(user)
             db.session.commit()
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
-            return redirect(url_for("courses.my_learning"))
+            return redirect(url_for("home.dashboard"))
     return render_template(
         "auth/new_password.html", form=form, user=user, title=_("Choose your password")
     )
@@ -107,19 +107,21 @@ def accept_invitation(token: str):
 def profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user)
-    form.notifications.choices = [(k.code, str(k.label)) for k in notifications.choices()]
+    kinds = notifications.choices(user.roles)
+    form.notifications.choices = [(kind.code, str(kind.label)) for kind in kinds]
     if request.method == "GET":
         form.notifications.data = [
-            kind.code
-            for kind in notifications.choices()
-            if kind.code not in (user.notification_optout or [])
+            kind.code for kind in kinds if kind.code not in (user.notification_optout or [])
         ]
     if form.validate_on_submit():
         chosen = set(form.notifications.data or [])
         user.full_name = form.full_name.data
         user.language = form.language.data
+        # Choices this person is not shown (another role's) stay as they were.
+        shown = {kind.code for kind in kinds}
         user.notification_optout = sorted(
-            kind.code for kind in notifications.choices() if kind.code not in chosen
+            {code for code in (user.notification_optout or []) if code not in shown}
+            | {code for code in shown if code not in chosen}
         )
         session["language"] = user.language
         db.session.commit()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
-from app.auth import services
+from app.auth import csvfile, imports, services
+from app.auth.jobs import send_invitations
 from app.auth.models import ASSIGNABLE_ROLES
+from app.core import jobs
 from app.core.errors import DomainError
 from app.core.i18n import LANGUAGES
 from app.extensions import db
@@ -97,6 +101,64 @@ def create_command(email, full_name, roles, institution, language, job_role) -> 
     click.echo(f"created user {user.email} ({', '.join(sorted(user.roles))})")
     if generated:
         click.echo(f"password: {password}")
+
+
+def _report(plan: imports.Plan) -> None:
+    for line in plan.lines:
+        where = f"line {line.line}" if line.line else "not in file"
+        notes = f": {' '.join(line.notes)}" if line.notes else ""
+        click.echo(f"{where}: {line.action} {line.email}{notes}")
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--institution", "slug", required=True, help="Institution slug.")
+@click.option("--dry-run", is_flag=True, help="Report what would happen; change nothing.")
+@click.option(
+    "--deactivate-missing", is_flag=True, help="Deactivate the institution's accounts not in FILE."
+)
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="The language of the report.",
+)
+def import_command(
+    file: Path, slug: str, dry_run: bool, deactivate_missing: bool, language: str
+) -> None:
+    """Create and update accounts from a CSV file (columns e-mail, name, job role, role,
+    language), matched by e-mail; new accounts are invited. Nothing is written if any line
+    has an error."""
+    institution = services.institution_by_slug(slug)
+    if institution is None:
+        raise click.BadParameter(f"unknown institution '{slug}'", param_hint="--institution")
+    with force_locale(language):
+        try:
+            plan = imports.plan(csvfile.decode(file.read_bytes()), institution, deactivate_missing)
+        except csvfile.CsvFileError as error:
+            raise click.ClickException(f"{file}: {error}") from None
+        _report(plan)
+        summary = (
+            f"{plan.count(imports.CREATE)} to create, {plan.count(imports.UPDATE)} to "
+            f"update, {plan.count(imports.UNCHANGED)} unchanged, "
+            f"{plan.count(imports.DEACTIVATE)} to deactivate"
+        )
+        if plan.errors:
+            raise click.ClickException(
+                f"{len(plan.errors)} line(s) with errors ({summary}): nothing was imported"
+            )
+        if dry_run:
+            click.echo(f"Dry run, nothing written: {summary}.")
+            return
+        result = imports.apply(plan)
+        if result.created:
+            jobs.after_commit(send_invitations, result.created)
+        db.session.commit()
+    click.echo(
+        f"{len(result.created)} created (invited), {result.updated} updated, "
+        f"{result.deactivated} deactivated."
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
@@ -158,3 +159,31 @@ class EmailChangeForm(FlaskForm):
         _l("Current password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
     )
     submit = SubmitField(_l("Send a confirmation link"))
+
+
+class UserImportForm(FlaskForm):
+    institution_id = SelectField(_l("Institution"), coerce=int, validators=[DataRequired()])
+    file = FileField(
+        _l("CSV file"),
+        validators=[
+            FileRequired(_l("Choose a CSV file.")),
+            FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+        ],
+        description=_l(
+            "UTF-8, with the columns e-mail, name, job role, role and language in its first line."
+        ),
+    )
+    deactivate_missing = BooleanField(
+        _l("Deactivate the institution's accounts that are not in the file")
+    )
+    submit = SubmitField(_l("Check the file"))
+
+
+class UserImportConfirmForm(FlaskForm):
+    """The checked file again, to import it as the preview showed."""
+
+    text = HiddenField()
+    institution_id = HiddenField()
+    deactivate_missing = HiddenField()
+    digest = HiddenField()
+    confirm = SubmitField(_l("Import the accounts"))

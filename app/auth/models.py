@@ -7,10 +7,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.content import watch
 from app.core.database import UTCDateTime, utcnow
+from app.core.search import fold
 from app.extensions import Model
 from app.framework.models import JobRole
 
@@ -62,6 +64,17 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+def search_text(full_name: str | None, email: str | None) -> str:
+    """What the administrators' search looks in: name and e-mail, folded (app.core.search)."""
+    return fold(f"{full_name or ''} {email or ''}")[:500]
+
+
+def _search_default(context: DefaultExecutionContext) -> str:
+    # For rows inserted without the ORM (the demo's synthetic employees, in bulk).
+    values: dict[str, str | None] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return search_text(values.get("full_name"), values.get("email"))
+
+
 class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -78,6 +91,9 @@ class User(UserMixin, Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     # The e-mail kinds (app.core.notifications) the person switched off on their profile.
     notification_optout: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Name and e-mail without diacritics, kept in step by `_keep_search_text`: the search of
+    # accounts finds Šimić as Simic and the reverse on every database.
+    search_text: Mapped[str] = mapped_column(String(500), default=_search_default)
 
     institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
     job_role: Mapped[JobRole | None] = relationship(lazy="joined")
@@ -94,6 +110,13 @@ class User(UserMixin, Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
+
+    @validates("full_name", "email")
+    def _keep_search_text(self, key: str, value: str) -> str:
+        name = value if key == "full_name" else self.full_name
+        email = value if key == "email" else self.email
+        self.search_text = search_text(name, email)
+        return value
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

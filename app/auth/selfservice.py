@@ -85,12 +85,14 @@ def recipient(user: User, email: str | None = None) -> mail.Recipient:
 
 def _send(user: User, subject: LazyString, template: str, kind: str, **context: Any) -> None:
     to = context.pop("to", None) or recipient(user)
+    object_key = context.pop("object_key", None)
     with force_locale(to.language):
         mail.send(
             to,
             str(subject),  # in the recipient's language
             template,
             kind=kind,
+            object_key=object_key,
             sender_name=user.institution.name,
             user=user,
             institution=user.institution,
@@ -143,8 +145,9 @@ def password_changed(user: User) -> None:
 # --- invitations ---------------------------------------------------------------------------------
 
 
-def invite(user: User, by: User | None = None) -> None:
-    """Mail the new account a link to choose its password (no password is typed for them)."""
+def invite(user: User, by: User | None = None, object_key: str | None = None) -> None:
+    """Mail the new account a link to choose its password (no password is typed for them).
+    With `object_key`, at most once for that key (an import's invitations, a job retried)."""
     token = _password_token(user, "invitation")
     _send(
         user,
@@ -154,6 +157,7 @@ def invite(user: User, by: User | None = None) -> None:
         link=public_url("auth.accept_invitation", token=token),
         days=INVITATION_SECONDS // 86400,
         by=by,
+        object_key=object_key,
     )
 
 

@@ -194,6 +194,12 @@ def deactivate(user: User, by_id: int | None = None) -> None:
     events.user_deactivated.send(None, user_id=user.id, by_id=by_id)
 
 
+def reactivate(user: User) -> None:
+    """The account may log in again, with its history as it was; sessions ended at the
+    deactivation stay ended."""
+    user.is_active = True
+
+
 def set_role(user: User, role: str, present: bool, by_id: int | None = None) -> None:
     """Grant or withdraw one role, leaving the others as they are."""
     if role not in ASSIGNABLE_ROLES:

@@ -29,6 +29,7 @@ from app.core.i18n import current_language
 from app.core.params import arg_id
 from app.core.permissions import public, roles_required
 from app.core.ratelimit import client_key, hashed, minutes_until
+from app.core.search import like_patterns
 from app.core.security import is_safe_redirect
 from app.extensions import db, limiter, login_manager
 from app.framework.services import active_job_roles
@@ -122,7 +123,7 @@ def _forget_failures() -> None:
 )
 def login():
     if current_user.is_authenticated:
-        return _redirect_next(url_for("courses.my_learning"))
+        return _redirect_next(url_for("home.dashboard"))
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -138,7 +139,7 @@ def login():
         login_user(user)
         db.session.commit()
         flash(_("Welcome, %(name)s.", name=user.full_name), "success")
-        return _redirect_next(url_for("courses.my_learning"))
+        return _redirect_next(url_for("home.dashboard"))
     if request.method == "POST":
         g.login_failed = True  # an incomplete form is a try too
     return render_template("auth/login.html", form=form)
@@ -228,10 +229,12 @@ def _form_data(form: UserForm) -> services.UserData:
 @roles_required("admin")
 def users():
     query = select(User).order_by(User.full_name)
-    search = request.args.get("q", "").strip()
+    search = request.args.get("q", "").strip()[:100]
     if search:
-        pattern = f"%{search}%"
-        query = query.where(or_(User.full_name.ilike(pattern), User.email.ilike(pattern)))
+        # Without diacritics both ways: Šimić finds Simic, Simic finds Šimić.
+        query = query.where(
+            or_(*(User.search_text.like(pattern, escape="\\") for pattern in like_patterns(search)))
+        )
     institution = arg_id("institution")
     if institution:
         query = query.where(User.institution_id == institution)
@@ -342,5 +345,5 @@ def user_deactivate(user_id: int):
     return redirect(url_for("admin.users"))
 
 
-# The self-service pages register on the same blueprint.
-from app.auth import account_views  # noqa: E402, F401
+# The self-service pages, and the bulk import and reactivation, register on the same blueprints.
+from app.auth import account_views, admin_views  # noqa: E402, F401

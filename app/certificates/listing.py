@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -59,10 +60,9 @@ def _filtered(
     return query
 
 
-def list_certificates(
-    institution_id: int | None, filters: CertificateFilters, limit: int | None = None
-) -> list[Certificate]:
-    """Certificates, newest first: of one institution's employees, or all (institution None)."""
+def certificates_query(institution_id: int | None, filters: CertificateFilters) -> Select[Any]:
+    """Certificates, newest first: of one institution's employees, or all (institution None);
+    a query to page through or stream, with what a row shows loaded alongside."""
     query = select(Certificate).options(
         joinedload(Certificate.user),
         joinedload(Certificate.institution),
@@ -73,12 +73,14 @@ def list_certificates(
         query = query.join(User, User.id == Certificate.user_id).where(
             User.institution_id == institution_id
         )
-    query = _filtered(query, filters, local_today()).order_by(
+    return _filtered(query, filters, local_today()).order_by(
         Certificate.issued_at.desc(), Certificate.id.desc()
     )
-    if limit:
-        query = query.limit(limit)
-    return list(db.session.scalars(query).unique())
+
+
+def stream(query: Select[Any], chunk: int = 500) -> Iterator[Certificate]:
+    """The query's certificates read `chunk` rows at a time (for exports of any size)."""
+    yield from db.session.scalars(query.execution_options(yield_per=chunk))
 
 
 def title_in(certificate: Certificate, language: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import chain
+
 from flask import (
     Blueprint,
     Response,
@@ -24,7 +26,7 @@ from app.certificates import europass, handissue, listing, services, stored
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
 from app.certificates.pdf import format_code
-from app.core.csvexport import csv_text
+from app.core.csvexport import csv_response
 from app.core.errors import DomainError
 from app.core.i18n import current_language
 from app.core.params import arg_id, arg_year
@@ -203,14 +205,19 @@ def institution_list():
     filters = _filters()
     return render_template(
         "certificates/list.html",
-        certificates=listing.list_certificates(institution_id, filters),
+        page=db.paginate(
+            listing.certificates_query(institution_id, filters),
+            per_page=current_app.config["LIST_PER_PAGE"],
+            error_out=False,
+        ),
         filters=filters,
         institution=institution,
         institutions=institutions() if current_user.has_role("admin") else [],
         courses=course_options(current_language()),
         years=listing.issued_years(),
         statuses=STATUSES,
-        export_args={key: value for key, value in request.args.items() if value},
+        # The filters, for the CSV link and the pager (which adds the page itself).
+        export_args={key: value for key, value in request.args.items() if value and key != "page"},
     )
 
 
@@ -218,7 +225,7 @@ def institution_list():
 @roles_required("hr", "admin")
 def institution_csv():
     institution_id, institution = _scope()
-    rows = listing.list_certificates(institution_id, _filters())
+    rows = listing.stream(listing.certificates_query(institution_id, _filters()))
     language = current_language()
     status_names = status_labels()
     header = [
@@ -233,10 +240,11 @@ def institution_csv():
         _("Revoked on"),
         _("Reason"),
     ]
-    text = csv_text(
-        [
-            header,
-            *(
+    # A generator after the header: the rows are read and sent while the download runs.
+    return csv_response(
+        chain(
+            [header],
+            (
                 [
                     row.serial,
                     row.learner_name,
@@ -251,13 +259,8 @@ def institution_csv():
                 ]
                 for row in rows
             ),
-        ]
-    )
-    name = f"certificates-{institution.slug if institution else 'all'}.csv"
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        ),
+        f"certificates-{institution.slug if institution else 'all'}.csv",
     )
 
 

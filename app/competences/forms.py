@@ -5,18 +5,25 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
+
+
+def level_or_none(value: object) -> int | None:
+    """The chosen level; None for the empty "choose a level" entry (InputRequired refuses it)."""
+    return None if value in ("", None) else int(value)  # type: ignore[call-overload]
 
 
 class SelfAssessmentForm(FlaskForm):
     competence_id = SelectField(_l("Competence"), coerce=int, validators=[DataRequired()])
-    level = SelectField(_l("Your own estimate of your level"), coerce=int)
+    level = SelectField(
+        _l("Your own estimate of your level"), coerce=level_or_none, validators=[InputRequired()]
+    )
     submit = SubmitField(_l("Save my self-assessment"))
 
 
 class RatingForm(FlaskForm):
     competence_id = SelectField(_l("Competence"), coerce=int, validators=[DataRequired()])
-    level = SelectField(_l("Level"), coerce=int)
+    level = SelectField(_l("Level"), coerce=level_or_none, validators=[InputRequired()])
     comment = TextAreaField(
         _l("Comment"),
         validators=[DataRequired(), Length(max=2000)],

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import lazyload, load_only
 
-from app.auth.models import Institution, User
+from app.auth.models import User
 from app.competences.services import LevelState, current_levels
+from app.competences.summary import counted_levels
 from app.core.csvexport import BOM, SafeWriter
+from app.core.database import utcnow
 from app.courses.models import CourseCompetence
 from app.extensions import db
 from app.framework.models import Competence, CompetenceArea, JobRoleTarget
@@ -70,7 +72,7 @@ class MatrixFilter:
     sort: str = "name"  # or "gap": largest total gap first
 
 
-def _competences(query: MatrixFilter) -> list[Competence]:
+def matrix_competences(query: MatrixFilter) -> list[Competence]:
 
     # Retired competences stay in the report, last and marked, so earned levels stay visible.
     competence_query = (
@@ -91,25 +93,79 @@ def _competences(query: MatrixFilter) -> list[Competence]:
     return list(db.session.scalars(competence_query))
 
 
-def _users(query: MatrixFilter) -> list[User]:
+def _people(query: MatrixFilter) -> Select[User]:
+    """The employees the filter selects, unordered."""
+    people = select(User).where(User.is_active.is_(True))
+    if query.institution_id is not None:
+        people = people.where(User.institution_id == query.institution_id)
+    if query.job_role_id:
+        people = people.where(User.job_role_id == query.job_role_id)
+    return people
+
+
+def matrix_users(query: MatrixFilter, competences: list[Competence]) -> Select[User]:
+    """The employees in the order the matrix shows them: by name, or by total gap (computed
+    in SQL, so a page of the largest gaps does not need every employee's levels first)."""
     # The matrix shows names and job roles: not the account roles, not the institution (one
     # for a page, and a many-to-one lazy load finds it in the identity map), not the
     # password hash and the rest of a user row.
-    user_query = (
-        select(User)
-        .where(User.is_active.is_(True))
-        .order_by(User.full_name, User.id)
-        .options(
-            load_only(User.id, User.full_name, User.email, User.institution_id, User.job_role_id),
-            lazyload(User.role_rows),
-            lazyload(User.institution),
-        )
+    people = _people(query).options(
+        load_only(User.id, User.full_name, User.email, User.institution_id, User.job_role_id),
+        lazyload(User.role_rows),
+        lazyload(User.institution),
     )
-    if query.institution_id is not None:
-        user_query = user_query.where(User.institution_id == query.institution_id)
-    if query.job_role_id:
-        user_query = user_query.where(User.job_role_id == query.job_role_id)
-    return list(db.session.scalars(user_query))
+    if query.sort != "gap":
+        return people.order_by(User.full_name, User.id)
+    levels = counted_levels(utcnow())
+    level = func.coalesce(levels.c.level, 0)
+    gaps = (
+        select(
+            User.id.label("user_id"),
+            func.sum(
+                case((JobRoleTarget.level > level, JobRoleTarget.level - level), else_=0)
+            ).label("gap"),
+        )
+        .join(JobRoleTarget, JobRoleTarget.job_role_id == User.job_role_id)
+        .outerjoin(
+            levels,
+            and_(
+                levels.c.user_id == User.id, levels.c.competence_id == JobRoleTarget.competence_id
+            ),
+        )
+        .where(JobRoleTarget.competence_id.in_([competence.id for competence in competences]))
+        .group_by(User.id)
+        .subquery()
+    )
+    return people.outerjoin(gaps, gaps.c.user_id == User.id).order_by(
+        func.coalesce(gaps.c.gap, 0).desc(), User.full_name, User.id
+    )
+
+
+def _users(query: MatrixFilter, competences: list[Competence]) -> list[User]:
+    return list(db.session.scalars(matrix_users(query, competences)))
+
+
+def matrix_summary(query: MatrixFilter, competences: list[Competence]) -> list[Summary]:
+    """Per competence, of every employee the filter selects (not only those on the page):
+    how many have a target and how many meet it. One aggregate query."""
+    levels = counted_levels(utcnow())
+    people = _people(query).with_only_columns(User.id, User.job_role_id).subquery()
+    meets = case((func.coalesce(levels.c.level, 0) >= JobRoleTarget.level, 1), else_=0)
+    rows = db.session.execute(
+        select(JobRoleTarget.competence_id, func.count(), func.sum(meets))
+        .select_from(people)
+        .join(JobRoleTarget, JobRoleTarget.job_role_id == people.c.job_role_id)
+        .outerjoin(
+            levels,
+            and_(
+                levels.c.user_id == people.c.id,
+                levels.c.competence_id == JobRoleTarget.competence_id,
+            ),
+        )
+        .group_by(JobRoleTarget.competence_id)
+    ).all()
+    found = {competence_id: Summary(count, int(met or 0)) for competence_id, count, met in rows}
+    return [found.get(competence.id, Summary()) for competence in competences]
 
 
 def _targets() -> dict[tuple[int, int], int]:
@@ -144,22 +200,19 @@ def _rows(
         yield MatrixRow(user, cells)
 
 
-def build_matrix(query: MatrixFilter) -> Matrix:
-    """Employees of one institution (or all) against the competences; a fixed number of
-    queries."""
-    competences = _competences(query)
-    users = _users(query)
+def build_matrix(
+    query: MatrixFilter,
+    users: list[User] | None = None,
+    competences: list[Competence] | None = None,
+) -> Matrix:
+    """Employees of one institution (or all) against the competences: `users` (a page of
+    matrix_users) or all of them; the summary row counts everyone the filter selects. A fixed
+    number of queries."""
+    competences = matrix_competences(query) if competences is None else competences
+    users = _users(query, competences) if users is None else users
     levels = current_levels([user.id for user in users])
-    targets = _targets()
-    matrix = Matrix(competences, summary=[Summary() for _ in competences])
-    for row in _rows(users, competences, levels, targets):
-        for summary, cell in zip(matrix.summary, row.cells, strict=True):
-            if cell.target is not None:
-                summary.with_target += 1
-                summary.met += bool(cell.is_met)
-        matrix.rows.append(row)
-    if query.sort == "gap":
-        matrix.rows.sort(key=lambda row: (-row.gap, row.user.full_name))
+    matrix = Matrix(competences, summary=matrix_summary(query, competences))
+    matrix.rows.extend(_rows(users, competences, levels, _targets()))
     return matrix
 
 
@@ -178,12 +231,10 @@ def stream_matrix(query: MatrixFilter, chunk: int = EXPORT_CHUNK) -> Matrix | Ma
     """The same rows as build_matrix, with the levels read for `chunk` people at a time, so an
     export of every institution does not hold every piece of evidence in memory at once.
 
-    One query more per `chunk` people; sorting by gap needs every row first, so it builds.
+    One query more per `chunk` people, in either order (the gap order is SQL's).
     """
-    if query.sort == "gap":
-        return build_matrix(query)
-    competences = _competences(query)
-    users = _users(query)
+    competences = matrix_competences(query)
+    users = _users(query, competences)
     targets = _targets()
 
     def rows() -> Iterator[MatrixRow]:
@@ -261,79 +312,3 @@ def write_xlsx(matrix: Matrix | MatrixStream, language: str, target: str | IO[by
                 write_number(row_index, column, value)
     workbook.close()
     return row_index
-
-
-# --- Across institutions: the admin's and lead partner's summary --------------------------
-
-SMALL_GROUP = 5  # groups smaller than this are shown as "fewer than 5", never as figures
-
-
-@dataclass
-class SummaryRow:
-    label: str
-    staff: int
-    shares: list[float | None]  # per competence; None: fewer than SMALL_GROUP with a target
-
-    @property
-    def is_small(self) -> bool:
-        return self.staff < SMALL_GROUP
-
-
-def _summary_row(
-    label: str,
-    people: list[User],
-    competences: list[Competence],
-    levels: dict[tuple[int, int], LevelState],
-    targets: dict[tuple[int, int], int],
-) -> SummaryRow:
-    shares: list[float | None] = []
-    for competence in competences:
-        counted = met = 0
-        for user in people:
-            if user.job_role_id is None:
-                continue  # no job role, so no target to meet
-            target = targets.get((user.job_role_id, competence.id))
-            if target is None:
-                continue
-            counted += 1
-            met += levels.get((user.id, competence.id), LevelState()).level >= target
-        shares.append(None if counted < SMALL_GROUP else 100 * met / counted)
-    return SummaryRow(label, len(people), shares)
-
-
-def cross_institution_summary() -> tuple[list[Competence], list[SummaryRow]]:
-    """Share of staff meeting each target, per institution, per country and overall.
-
-    Aggregated only: a group of fewer than five people shows no figures at all.
-    A fixed number of queries whatever the number of people.
-    """
-
-    competences = list(
-        db.session.scalars(
-            select(Competence)
-            .join(CompetenceArea)
-            .where(Competence.is_retired.is_(False))
-            .order_by(CompetenceArea.position, Competence.position)
-        )
-    )
-    people = list(db.session.scalars(select(User).where(User.is_active.is_(True))))
-    levels = current_levels([user.id for user in people])
-    targets = {
-        (row.job_role_id, row.competence_id): row.level
-        for row in db.session.scalars(select(JobRoleTarget))
-    }
-    institutions = list(db.session.scalars(select(Institution).order_by(Institution.name)))
-    by_institution: dict[int, list[User]] = {}
-    for user in people:
-        by_institution.setdefault(user.institution_id, []).append(user)
-    rows = []
-    for institution in institutions:
-        members = by_institution.get(institution.id, [])
-        if members:
-            rows.append(_summary_row(institution.name, members, competences, levels, targets))
-    country = {institution.id: institution.country for institution in institutions}
-    for code in ("SI", "HR"):
-        members = [user for user in people if country.get(user.institution_id) == code]
-        rows.append(_summary_row(code, members, competences, levels, targets))
-    rows.append(_summary_row("*", people, competences, levels, targets))
-    return competences, rows

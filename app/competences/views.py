@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -24,6 +25,7 @@ from wtforms import SelectChoice
 from app.auth.models import User
 from app.auth.services import institution_by_slug, institutions, set_role
 from app.competences import reports, services
+from app.competences import summary as summary_report
 from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
 from app.competences.models import Evidence
 from app.core.database import local_today
@@ -41,8 +43,11 @@ bp = Blueprint("competences", __name__)
 
 
 def level_choices(scale: dict, language: str) -> list[SelectChoice]:
-    return [SelectChoice(level, f"{level} – {row.name(language)}") for level, row in
-            sorted(scale.items())]  # fmt: skip
+    # No level is chosen in advance: a preselected level would be recorded by a careless submit.
+    return [SelectChoice("", _("Choose a level"))] + [
+        SelectChoice(level, f"{level} – {row.name(language)}")
+        for level, row in sorted(scale.items())
+    ]
 
 
 @bp.route("/my/competences", methods=["GET", "POST"])
@@ -156,17 +161,26 @@ def matrix():
     institution = _institution_for_request()
     query = _matrix_filter(institution.id)
     language = current_language()
+    competences = reports.matrix_competences(query)
+    page = db.paginate(
+        reports.matrix_users(query, competences),
+        per_page=current_app.config["MATRIX_PER_PAGE"],
+        error_out=False,
+    )
+    matrix = reports.build_matrix(query, page.items, competences)
     return render_template(
         "competences/matrix.html",
         institution=institution,
         institutions=institutions() if current_user.has_role("admin") else [],
-        matrix=reports.build_matrix(query),
+        matrix=matrix,
+        page=page,
         query=query,
         scale=framework.scale(),
         job_roles=framework.active_job_roles(),
         areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
         courses=course_options(language),
-        export_args={key: value for key, value in request.args.items() if value},
+        # The filters, for the export links and the pager (which adds the page itself).
+        export_args={key: value for key, value in request.args.items() if value and key != "page"},
     )
 
 
@@ -295,7 +309,11 @@ def assignments_page():
         "competences/assignments.html",
         institution=institution,
         form=form,
-        rows=assignments.institution_assignments(institution.id),
+        page=db.paginate(
+            assignments.assignments_query(institution.id),
+            per_page=current_app.config["LIST_PER_PAGE"],
+            error_out=False,
+        ),
         overdue=assignments.overdue(institution.id, local_today()),
     )
 
@@ -306,12 +324,12 @@ def summary():
     # Besides administrators, HR of the lead partner see the summary across institutions.
     if not current_user.has_role("admin") and current_user.institution.partner_role != "lead":
         abort(403)
-    competences, rows = reports.cross_institution_summary()
+    competences, rows = summary_report.cross_institution_summary()
     return render_template(
         "competences/summary.html",
         competences=competences,
         rows=rows,
-        small=reports.SMALL_GROUP,
+        small=summary_report.SMALL_GROUP,
     )
 
 

@@ -50,6 +50,13 @@ course_completed = _events.signal("course-completed")
 Sent exactly once per learner and course. Keywords: `user_id`, `course_id`.
 """
 
+assignment_made = _events.signal("assignment-made")
+"""HR assigned a course with a due date, to one employee or to everyone of a job role.
+
+Keywords: `assignment_id`, `institution_id`, `course_id`, `user_id` (None when assigned to a job
+role), `job_role_id` (None when assigned to one employee), `due_on` (a date).
+"""
+
 certificate_issued = _events.signal("certificate-issued")
 """A certificate was issued (on completion, or by hand).
 
@@ -177,6 +184,7 @@ ALL = (
     attempt_graded,
     answer_graded,
     course_completed,
+    assignment_made,
     certificate_issued,
     certificate_revoked,
     user_deactivated,

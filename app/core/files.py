@@ -48,6 +48,8 @@ def _remove_empty_folders(folder: Path) -> None:
 
 
 def _apply_moves(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released (after_commit is sent for those too): not yet
     for staged, target in session.info.pop(_MOVES, []):
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged, target)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, get_translations
 from flask_login import current_user
 
 from app.extensions import babel
@@ -77,5 +77,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language
     )
+
+    @app.before_request
+    def _wtforms_in_our_language() -> None:
+        # Flask-WTF looks for WTForms' own catalogue (none in sl or hr) unless the request
+        # already holds one: ours, which has WTForms' messages (app/core/wtforms_messages.py).
+        request.wtforms_translations = get_translations()  # type: ignore[attr-defined]
+
     # Numbers as each language writes them (1.234,5 in sl and hr; 1,234.5 in en).
     app.jinja_env.filters.update(format_number=format_decimal, format_percent=format_percent)

@@ -127,6 +127,10 @@ def after_commit(task: TaskWrapper, *args: Any, **kwargs: Any) -> None:
 
 
 def _queue_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy sends after_commit for a released savepoint too (mail.send takes one):
+        # the work waits for the real commit, or a worker would look for rows not yet there.
+        return
     for task, args, kwargs in session.info.pop(_AFTER_COMMIT, []):
         try:
             task(*args, **kwargs)

@@ -18,6 +18,9 @@ class Kind:
     label: LazyString
     optional: bool = True
     order: int = 100
+    # Who receives this kind at all (e.g. HR's weekly digest): only they see the choice. Empty:
+    # everyone.
+    roles: frozenset[str] = frozenset()
 
 
 KINDS: dict[str, Kind] = {}
@@ -28,9 +31,17 @@ def register(kind: Kind) -> Kind:
     return kind
 
 
-def choices() -> list[Kind]:
-    """The kinds a person may switch off, in the order the profile page shows them."""
-    return sorted((kind for kind in KINDS.values() if kind.optional), key=lambda k: k.order)
+def choices(roles: set[str] | None = None) -> list[Kind]:
+    """The kinds a person (with `roles`, or anyone) may switch off, in the order the profile
+    page shows them."""
+    return sorted(
+        (
+            kind
+            for kind in KINDS.values()
+            if kind.optional and (roles is None or not kind.roles or kind.roles & roles)
+        ),
+        key=lambda k: k.order,
+    )
 
 
 def wanted(kind: str, opted_out: list[str] | None) -> bool:

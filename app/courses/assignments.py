@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.core import events
 from app.core.errors import DomainError
 from app.courses.models import Course, CourseAssignment, Enrolment
 from app.extensions import db
@@ -43,6 +44,15 @@ def assign(
     )
     db.session.add(row)
     db.session.flush()
+    events.assignment_made.send(
+        None,
+        assignment_id=row.id,
+        institution_id=institution_id,
+        course_id=course_id,
+        user_id=user_id,
+        job_role_id=job_role_id,
+        due_on=due_on,
+    )
     return row
 
 
@@ -72,19 +82,22 @@ def assignments_for(user: User) -> list[CourseAssignment]:
     return list(seen.values())
 
 
-def institution_assignments(institution_id: int) -> list[CourseAssignment]:
-    return list(
-        db.session.scalars(
-            select(CourseAssignment)
-            .where(CourseAssignment.institution_id == institution_id)
-            .options(
-                selectinload(CourseAssignment.course).selectinload(Course.texts),
-                selectinload(CourseAssignment.user),
-                selectinload(CourseAssignment.job_role),
-            )
-            .order_by(CourseAssignment.due_on, CourseAssignment.id)
+def assignments_query(institution_id: int) -> Select[CourseAssignment]:
+    """The institution's assignments, soonest due first: a query to page through."""
+    return (
+        select(CourseAssignment)
+        .where(CourseAssignment.institution_id == institution_id)
+        .options(
+            selectinload(CourseAssignment.course).selectinload(Course.texts),
+            selectinload(CourseAssignment.user),
+            selectinload(CourseAssignment.job_role),
         )
+        .order_by(CourseAssignment.due_on, CourseAssignment.id)
     )
+
+
+def institution_assignments(institution_id: int) -> list[CourseAssignment]:
+    return list(db.session.scalars(assignments_query(institution_id)))
 
 
 @dataclass
@@ -97,13 +110,37 @@ class OverdueItem:
 def overdue(institution_id: int, today: date) -> list[OverdueItem]:
     """Who has not completed an assigned course by its due date; three queries in all."""
     assignments = [row for row in institution_assignments(institution_id) if row.due_on < today]
+    return _items(assignments, {institution_id})
+
+
+def due_between(first: date | None, last: date) -> list[OverdueItem]:
+    """Across institutions: assignments due from `first` (or ever) to `last`, for each active
+    employee they apply to who has not completed the course; three queries in all."""
+    query = (
+        select(CourseAssignment)
+        .where(CourseAssignment.due_on <= last)
+        .options(
+            selectinload(CourseAssignment.course).selectinload(Course.texts),
+            selectinload(CourseAssignment.job_role),
+        )
+        .order_by(CourseAssignment.due_on, CourseAssignment.id)
+    )
+    if first is not None:
+        query = query.where(CourseAssignment.due_on >= first)
+    assignments = list(db.session.scalars(query))
+    items = _items(assignments, {row.institution_id for row in assignments})
+    return [item for item in items if item.completed_on is None]
+
+
+def _items(assignments: list[CourseAssignment], institution_ids: set[int]) -> list[OverdueItem]:
+    """Each (employee, course) of these assignments not completed by its due date, once."""
     if not assignments:
         return []
     users = list(
         db.session.scalars(
             select(User)
-            .where(User.institution_id == institution_id, User.is_active.is_(True))
-            .order_by(User.full_name)
+            .where(User.institution_id.in_(institution_ids), User.is_active.is_(True))
+            .order_by(User.full_name, User.id)
         )
     )
     completed = {

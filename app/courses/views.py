@@ -63,14 +63,6 @@ def _course_or_404(slug: str):
     return course
 
 
-@bp.route("/")
-@public
-def index():
-    if current_user.is_authenticated:
-        return redirect(url_for("courses.my_learning"))
-    return redirect(url_for("courses.catalogue"))
-
-
 @dataclass(frozen=True)
 class CataloguePage:
     """What the catalogue shows every reader of one language, rendered once per content version."""

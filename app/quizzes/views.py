@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -198,9 +199,13 @@ def result(attempt_id: int):
 def attempts(slug: str):
     course, quiz = _course_and_quiz(slug)
     _trainer_of(course)
-    rows = services.all_attempts(quiz.id)
+    page = db.paginate(
+        services.attempts_query(quiz.id),
+        per_page=current_app.config["LIST_PER_PAGE"],
+        error_out=False,
+    )
     return render_template(
-        "quizzes/attempts.html", card=course_card(course, current_language()), rows=rows
+        "quizzes/attempts.html", card=course_card(course, current_language()), page=page
     )
 
 
@@ -230,8 +235,12 @@ def grading():
     course_ids = None
     if not current_user.has_role("admin"):
         course_ids = [course.id for course in editable_courses(current_user)]
-    answers = services.grading_queue(course_ids, grader_id=current_user.id)
-    return render_template("quizzes/grading.html", answers=answers)
+    page = db.paginate(
+        services.grading_query(course_ids, grader_id=current_user.id),
+        per_page=current_app.config["LIST_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template("quizzes/grading.html", page=page)
 
 
 @bp.route("/quiz/grading/<int:answer_id>", methods=["GET", "POST"])
@@ -305,3 +314,7 @@ def import_gift(slug: str):
         confirm=confirm,
         preview=preview,
     )
+
+
+# The progress report registers on the same blueprint.
+from app.quizzes import report_views  # noqa: E402, F401

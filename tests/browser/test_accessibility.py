@@ -61,6 +61,16 @@ def test_admin_pages_have_no_wcag_violations(page):
     page.goto("/admin/users/new")
     page.locator("[type=submit]").last.click()  # an empty form shows its errors
     found["form errors"] = violations(page)
+    page.goto("/admin/users/import")
+    found["import"] = violations(page)
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "people.csv", "mimeType": "text/csv",
+                "buffer": b"e-mail,name,job role,role,language\na11y@example.org,A Y,,boss,\n"
+                          b"a11y2@example.org,B Z,,,\n"}]
+    )  # fmt: skip
+    page.locator("form[enctype] [type=submit]").first.click()
+    page.locator("#report").wait_for()
+    found["import report"] = violations(page)
     assert {name: items for name, items in found.items() if items} == {}
 
 
@@ -96,6 +106,11 @@ def test_hr_pages_have_no_wcag_violations(page):
     found["employee"] = violations(page)
     page.goto("/hr/certificates")
     found["certificates"] = violations(page)
+    page.goto("/exports")
+    found["exports"] = violations(page)
+    page.locator("form [type=submit]").last.click()  # written at once: a finished export
+    page.locator("#export-progress").wait_for()
+    found["export"] = violations(page)
     assert {name: items for name, items in found.items() if items} == {}
 
 

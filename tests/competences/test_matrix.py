@@ -76,7 +76,7 @@ def test_cells_summary_and_sorting(app, client, courses, make_user):
     # Targets: activation-planning 3, cooperation 2. Ana meets both; Bor misses 3 + 1.
     assert html.index("Bor Beginner") < html.index("Ana Able")
     assert "Share meeting the target" in html
-    assert html.count("50 %") == 2  # one of two meets each target
+    assert html.count("50%") == 2  # one of two meets each target
     assert ">Hana HR</a>" in html  # HR staff are employees too (no job role: no targets)
     by_name = client.get("/hr/matrix").get_data(as_text=True)
     assert by_name.index("Ana Able") < by_name.index("Bor Beginner")
@@ -337,3 +337,30 @@ def test_nobody_rates_their_own_competence(app, client, courses, make_user):
             {"competence_id": cooperation, "level": 4, "comment": "Better."},
         )
         assert response.status_code == 403, role
+
+
+def test_the_matrix_is_paged_by_gap_with_the_summary_of_everyone(app, client, courses, make_user):
+    """A page of the largest gaps, in SQL order; the summary row counts every employee."""
+    people = setup_people(app, make_user)
+    app.config["MATRIX_PER_PAGE"] = 1
+    login(client, people["hr"])
+    first = client.get("/hr/matrix?sort=gap").get_data(as_text=True)
+    assert "Bor Beginner" in first  # the largest gap (3 + 1) first
+    assert "Ana Able" not in first
+    assert "3 employees" in first
+    assert "Page 1 of 3" in first
+    assert first.count("50%") == 2  # the summary still counts Ana and Bor
+    second = client.get("/hr/matrix?sort=gap&page=2").get_data(as_text=True)
+    assert "Ana Able" in second
+    assert "Bor Beginner" not in second
+    assert "sort=gap" in second.split('class="pager"', 1)[1]  # the pager keeps the order
+
+    def queries() -> int:
+        with app.app_context(), count_queries() as counter:
+            assert client.get("/hr/matrix?sort=gap").status_code == 200
+        return counter.count
+
+    before = queries()
+    for number in range(5):
+        make_user(institution="csd-lasko", full_name=f"Zoe Later {number}")
+    assert queries() == before

@@ -90,6 +90,21 @@ def test_self_assessment_is_kept_but_not_verified(app, client, courses, make_use
     assert "Not a valid choice" in bad.get_data(as_text=True)
 
 
+def test_no_level_is_chosen_in_advance(app, client, courses, make_user):
+    login(client, make_user())
+    html = client.get("/my/competences").get_data(as_text=True)
+    level_select = html.split('name="level"', 1)[1].split("</select>", 1)[0]
+    assert '<option selected value="">Choose a level</option>' in level_select
+    with app.app_context():
+        planning = db.session.scalar(
+            select(Competence.id).where(Competence.code == "activation-planning")
+        )
+    response = post(client, "/my/competences", {"competence_id": planning, "level": ""})
+    assert "This field is required." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Evidence)) is None  # nothing recorded
+
+
 def test_my_competences_runs_a_fixed_number_of_queries(app, client, courses, make_user):
     learner = make_user()
     with_role(app, learner)

@@ -29,6 +29,9 @@ INVALID_LINK = dict.fromkeys(ROLES, 400)
 # Nothing there to act on: the administrator learns so; the others are refused first.
 ADMIN_MISSING = {**ADMIN_PAGE, "admin": 404}
 NOT_THEIRS = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT}
+# Another person's export of czss-cakovec: the administrators of czss-cakovec see it; HR of
+# another institution learn nothing (404); the other roles are refused first.
+EXPORT = {**HR_PAGE, "hr": 404}
 SCOPED = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT, "hr": 200, "admin": 200}
 MATRIX = {
     "healthz": ("GET", "/healthz", PUBLIC_PAGE),
@@ -42,7 +45,8 @@ MATRIX = {
     "courses.my_learning": ("GET", "/my/learning", LEARNER_PAGE),
     "courses.enrol": ("POST", "/courses/alpha/enrol", REDIRECTED),
     "courses.complete": ("POST", "/courses/alpha/lessons/first/complete", REDIRECTED),
-    "courses.index": ("GET", "/", REDIRECTED),
+    "home.dashboard": ("GET", "/", {**PUBLIC_PAGE, "anonymous": 302}),
+    "home.accessibility": ("GET", "/accessibility", PUBLIC_PAGE),
     "auth.login": ("GET", "/login", LOGGED_IN_REDIRECT),
     "auth.logout": ("POST", "/logout", REDIRECTED),
     "auth.language": ("POST", "/language", REDIRECTED),
@@ -61,6 +65,11 @@ MATRIX = {
     "admin.users": ("GET", "/admin/users", ADMIN_PAGE),
     "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE),
     "admin.user_edit": ("GET", "/admin/users/{user}", ADMIN_PAGE),
+    "admin.user_import": ("GET", "/admin/users/import", ADMIN_PAGE),
+    "admin.user_reactivate": ("POST", "/admin/users/{user}/reactivate", ADMIN_DONE),
+    "exports.index": ("GET", "/exports", HR_PAGE),
+    "exports.status": ("GET", "/exports/{export}", EXPORT),
+    "exports.download": ("GET", "/exports/{export}/download", EXPORT),
     "competences.mine": ("GET", "/my/competences", LEARNER_PAGE),
     "competences.matrix": ("GET", "/hr/matrix", HR_PAGE),
     "competences.matrix_export": ("GET", "/hr/matrix.csv", HR_PAGE),
@@ -81,6 +90,7 @@ MATRIX = {
     "quizzes.result": ("GET", "/quiz/attempts/{attempt}/result", ADMIN_PAGE),
     "quizzes.attempts": ("GET", "/courses/alpha/quiz/attempts", ADMIN_PAGE),
     "quizzes.statistics": ("GET", "/courses/alpha/quiz/statistics", ADMIN_PAGE),
+    "quizzes.progress": ("GET", "/courses/alpha/progress", ADMIN_PAGE),
     "quizzes.grading": ("GET", "/quiz/grading", TRAINER_PAGE),
     "quizzes.grade": ("GET", "/quiz/grading/{answer}", ADMIN_PAGE),
     "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", ADMIN_PAGE),
@@ -234,6 +244,19 @@ def _certificate(app, user_id: int) -> tuple[int, str]:
         return certificate.id, certificate.code
 
 
+def _export(app, user_id: int) -> int:
+    """A finished export of czss-cakovec's matrix, asked for by `user_id`."""
+    from app.auth.models import User
+    from app.auth.services import institution_by_slug
+    from app.exports.jobs import queue_export
+
+    with app.app_context():
+        user, institution = db.session.get(User, user_id), institution_by_slug("czss-cakovec")
+        export = queue_export(user, institution, "matrix", "csv", "en")
+        db.session.commit()  # the job runs at once (JOBS_IMMEDIATE)
+        return export.id
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_access_it_should(app, client, courses, make_user, role):
     target = make_user(full_name="Target")
@@ -242,6 +265,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
     certificate, code = _certificate(app, target)
     export = _export(app, target)
     _emblem(app)
+    export = _export(app, make_user(roles={"admin"}, institution="czss-cakovec"))
 
     def user_of_role() -> int:
         # The administrator is one of beta's issuing institution, czss-cakovec.
@@ -270,7 +294,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
         if role == "anonymous" and expected[role] == LOGIN_REDIRECT and "/login" not in url:
             # Refused, not done: the visitor is sent to log in.
             location = response.headers.get("Location", "")
-            if endpoint not in ("courses.index", "auth.language"):
+            if endpoint not in ("home.dashboard", "auth.language"):
                 assert "/login?next=" in location, (endpoint, location)
         if status != expected[role]:
             failures.append(f"{endpoint} {url}: {status}, expected {expected[role]}")

@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -303,13 +303,11 @@ def _grade_slot(slot: dict[str, Any], value: Any) -> tuple[dict[str, Any], float
     return {"needs_grading": False, "fraction": fraction}, fraction
 
 
-def all_attempts(quiz_id: int) -> list[QuizAttempt]:
-    """Every attempt at a quiz with its learner, newest first; two queries."""
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz_id)
-            .options(selectinload(QuizAttempt.user))
-            .order_by(QuizAttempt.started_at.desc())
-        )
+def attempts_query(quiz_id: int) -> Select[QuizAttempt]:
+    """Every attempt at a quiz with its learner, newest first: a query to page through."""
+    return (
+        select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz_id)
+        .options(selectinload(QuizAttempt.user))
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
     )

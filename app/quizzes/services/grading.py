@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, select, update
+from sqlalchemy import CursorResult, Executable, Select, select, update
 from sqlalchemy.orm import selectinload
 
 from app.core import events
@@ -129,11 +129,11 @@ def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment
     db.session.flush()
 
 
-def grading_queue(
+def grading_query(
     course_ids: list[int] | None = None, grader_id: int | None = None
-) -> list[AttemptAnswer]:
-    """Essays waiting for a trainer, oldest first, without the grader's own; a fixed number
-    of queries."""
+) -> Select[AttemptAnswer]:
+    """Essays waiting for a trainer, oldest first, without the grader's own: a query to page
+    through, with each answer's attempt, learner and quiz loaded alongside."""
     query = (
         select(AttemptAnswer)
         .join(QuizAttempt)
@@ -149,4 +149,4 @@ def grading_queue(
         query = query.where(Quiz.course_id.in_(course_ids))
     if grader_id is not None:
         query = query.where(QuizAttempt.user_id != grader_id)
-    return list(db.session.scalars(query))
+    return query

@@ -5,8 +5,8 @@ TRUNCATE of audit_entry, whoever asks (the application has no such path anyway; 
 who must bypass it, for a test database, sets session_replication_role = replica as a
 superuser). SQLite (development) has the hash chain alone. See docs/privacy.md.
 
-Revision ID: 0018_audit_privacy_xapi
-Revises: 0017_certificate_pdfa
+Revision ID: 0019_audit_privacy_xapi
+Revises: 0018_notifications_exports
 Create Date: 2026-12-07 13:17:26.952578
 
 """
@@ -17,8 +17,8 @@ import app.core.database
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_audit_privacy_xapi'
-down_revision = '0017_certificate_pdfa'
+revision = '0019_audit_privacy_xapi'
+down_revision = '0018_notifications_exports'
 branch_labels = None
 depends_on = None
 

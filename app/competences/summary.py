@@ -1,0 +1,189 @@
+"""The summary across institutions: shares meeting targets, computed in SQL, small groups hidden."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Subquery, and_, case, func, or_, select
+
+from app.auth.models import Institution, User
+from app.competences.models import Evidence
+from app.core.database import utcnow
+from app.extensions import db
+from app.framework.models import Competence, CompetenceArea, JobRoleTarget
+
+SMALL_GROUP = 5  # groups smaller than this are shown as "fewer than 5", never as figures
+COUNTRIES = ("SI", "HR")
+
+
+@dataclass
+class Cell:
+    """One figure of the summary: how many people it counts, and how many of them meet."""
+
+    counted: int = 0
+    met: int = 0
+    hidden: bool = False
+
+    def add(self, other: Cell) -> None:
+        self.counted += other.counted
+        self.met += other.met
+
+    @property
+    def needs_hiding(self) -> bool:
+        # A group of nobody reveals nothing about anybody; one of one to four people would.
+        return 0 < self.counted < SMALL_GROUP
+
+    @property
+    def share(self) -> float | None:
+        """The share in %, or None: hidden, or nobody with this target."""
+        if self.hidden or not self.counted:
+            return None
+        return 100 * self.met / self.counted
+
+
+@dataclass
+class SummaryRow:
+    label: str  # an institution's name, a country code, or "*" for all partners
+    staff: Cell
+    cells: list[Cell] = field(default_factory=list)  # per competence
+
+    @property
+    def shares(self) -> list[float | None]:
+        return [cell.share for cell in self.cells]
+
+
+def counted_levels(now: datetime) -> Subquery:
+    """Each person's counted level per competence: the highest verified, unexpired record that
+    no correction replaced (as current_levels decides it, in SQL)."""
+    replaced = select(Evidence.supersedes_id).where(Evidence.supersedes_id.is_not(None))
+    return (
+        select(
+            Evidence.user_id,
+            Evidence.competence_id,
+            func.max(Evidence.level).label("level"),
+        )
+        .where(
+            Evidence.is_verified.is_(True),
+            or_(Evidence.expires_at.is_(None), Evidence.expires_at > now),
+            Evidence.id.not_in(replaced),
+        )
+        .group_by(Evidence.user_id, Evidence.competence_id)
+        .subquery()
+    )
+
+
+def _institution_cells(now: datetime) -> dict[tuple[int, int], Cell]:
+    """(institution id, competence id) -> people with a target, and how many meet it: one
+    aggregate query, so its cost is the database's and its result as small as the table."""
+    levels = counted_levels(now)
+    meets = case((func.coalesce(levels.c.level, 0) >= JobRoleTarget.level, 1), else_=0)
+    query = (
+        select(User.institution_id, JobRoleTarget.competence_id, func.count(), func.sum(meets))
+        .join(JobRoleTarget, JobRoleTarget.job_role_id == User.job_role_id)
+        .outerjoin(
+            levels,
+            and_(
+                levels.c.user_id == User.id,
+                levels.c.competence_id == JobRoleTarget.competence_id,
+            ),
+        )
+        .where(User.is_active.is_(True))
+        .group_by(User.institution_id, JobRoleTarget.competence_id)
+    )
+    return {
+        (institution_id, competence_id): Cell(counted, int(met or 0))
+        for institution_id, competence_id, counted, met in db.session.execute(query)
+    }
+
+
+def _staff_counts() -> dict[int, int]:
+    query = (
+        select(User.institution_id, func.count())
+        .where(User.is_active.is_(True))
+        .group_by(User.institution_id)
+    )
+    counts: dict[int, int] = dict(db.session.execute(query).all())
+    return counts
+
+
+def _protect(parent: Cell, children: list[Cell]) -> bool:
+    """Hide one more figure where a total and all but one of its parts are shown, so a hidden
+    figure cannot be found by subtraction. Returns whether it hid anything."""
+    terms = [cell for cell in [parent, *children] if cell.counted]
+    if sum(cell.hidden for cell in terms) != 1:
+        return False
+    shown = sorted((cell for cell in children if cell.counted and not cell.hidden), key=_size)
+    (shown[0] if shown else parent).hidden = True
+    return True
+
+
+def _size(cell: Cell) -> int:
+    return cell.counted
+
+
+def _suppress(groups: list[tuple[Cell, list[Cell]]]) -> None:
+    """Primary suppression (fewer than SMALL_GROUP people), then complementary suppression
+    until no total has exactly one hidden part."""
+    for parent, children in groups:
+        for cell in (parent, *children):
+            cell.hidden = cell.hidden or cell.needs_hiding
+    changed = True
+    while changed:
+        changed = False
+        for parent, children in groups:
+            changed = _protect(parent, children) or changed
+
+
+def _column(row: SummaryRow, column: int) -> Cell:
+    """Column 0 is the staff count, then the competences."""
+    return row.staff if column == 0 else row.cells[column - 1]
+
+
+def cross_institution_summary(
+    now: datetime | None = None,
+) -> tuple[list[Competence], list[SummaryRow]]:
+    """Share of staff meeting each target, per institution, per country and overall.
+
+    Aggregated only: a group of fewer than five people shows no figures, and neither does
+    whatever would let one compute them. Four queries whatever the number of people.
+    """
+    now = now or utcnow()
+    competences = list(
+        db.session.scalars(
+            select(Competence)
+            .join(CompetenceArea)
+            .where(Competence.is_retired.is_(False))
+            .order_by(CompetenceArea.position, Competence.position)
+        )
+    )
+    cells = _institution_cells(now)
+    staff = _staff_counts()
+    institutions = list(db.session.scalars(select(Institution).order_by(Institution.name)))
+
+    def row(label: str, members: list[Institution]) -> SummaryRow:
+        total = SummaryRow(label, Cell(), [Cell() for _ in competences])
+        for institution in members:
+            total.staff.add(Cell(staff.get(institution.id, 0)))
+            for cell, competence in zip(total.cells, competences, strict=True):
+                cell.add(cells.get((institution.id, competence.id), Cell()))
+        return total
+
+    staffed = [institution for institution in institutions if staff.get(institution.id)]
+    rows = {institution.id: row(institution.name, [institution]) for institution in staffed}
+    # Both partner countries always; another one only if an institution there has staff.
+    codes = [*COUNTRIES, *sorted({i.country for i in staffed} - set(COUNTRIES))]
+    countries = {code: row(code, [i for i in staffed if i.country == code]) for code in codes}
+    everyone = row("*", staffed)
+    tree = [
+        *((countries[code], [rows[i.id] for i in staffed if i.country == code]) for code in codes),
+        (everyone, list(countries.values())),
+    ]
+    for column in range(len(competences) + 1):  # each column is protected on its own
+        _suppress(
+            [
+                (_column(parent, column), [_column(child, column) for child in children])
+                for parent, children in tree
+            ]
+        )
+    return competences, [*rows.values(), *countries.values(), everyone]

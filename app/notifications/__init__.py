@@ -1,0 +1,1 @@
+"""Notifications: mails about assignments, due dates, certificates, expiries and grades."""
