@@ -163,7 +163,7 @@ MATRIX = {
     "privacy.notice": ("GET", "/privacy", PUBLIC_PAGE),
     "privacy.my_data": ("GET", "/account/data", LEARNER_PAGE),
     # The target's own export: nobody else learns that it exists.
-    "privacy.download": ("GET", "/account/data/{export}.json", NOT_THEIRS),
+    "privacy.download": ("GET", "/account/data/{data_export}.json", NOT_THEIRS),
     # Only administrators of the person's institution erase; the test admin is of another.
     "privacy.erase": ("GET", "/admin/users/{user}/erase", OWNER_ONLY),
     "xapi.outbox": ("GET", "/admin/learning-records", ADMIN_PAGE),
@@ -204,7 +204,7 @@ def _rating(app, user_id: int) -> int:
         return row.id
 
 
-def _export(app, user_id: int) -> int:
+def _data_export(app, user_id: int) -> int:
     """A data export of `user_id`, built (jobs run at once in tests)."""
     from app.privacy.jobs import build_export
     from app.privacy.models import DataExport
@@ -263,7 +263,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
     attempt, answer = _submitted_attempt(app, target)
     rating = _rating(app, target)
     certificate, code = _certificate(app, target)
-    export = _export(app, target)
+    data_export = _data_export(app, target)
     _emblem(app)
     export = _export(app, make_user(roles={"admin"}, institution="czss-cakovec"))
 
@@ -284,6 +284,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
             certificate=certificate,
             code=code,
             export=export,
+            data_export=data_export,
         )
         if method == "GET":
             response = client.get(url)
