@@ -46,7 +46,7 @@ def test_a_person_downloads_everything_held_about_them(app, client, person):
     (certificate,) = data["certificates"]
     assert certificate["verification_code"] == person.certificate_code
     assert certificate["credential"]["credentialSubject"]
-    assert [mail["kind"] for mail in data["emails"]] == ["password-reset"]
+    assert "password-reset" in [mail["kind"] for mail in data["emails"]]
     actions = {entry["action"] for entry in data["audit"]}
     assert {"user_created", "certificate_issued"} <= actions
     # The page to read is in the person's language (Slovenian here).
