@@ -36,6 +36,7 @@ lock: $(BIN)/python
 	$(LOCK) -o requirements/base.txt pyproject.toml
 	$(LOCK) --extra dev -o requirements/dev.txt pyproject.toml
 	$(LOCK) --extra dev --extra bench -o requirements/bench.txt pyproject.toml
+	$(LOCK) -o requirements/lrs.txt requirements/lrs.in
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -84,7 +85,15 @@ tests/verifier/node_modules/.installed: tests/verifier/package-lock.json
 tests/oidc/node_modules/.installed: tests/oidc/package-lock.json
 	@if command -v npm >/dev/null; then cd tests/oidc && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; else echo "npm missing: the single sign-on tests will be skipped"; fi
 
-test: install-dev translations lint audit tests/verifier/node_modules/.installed tests/oidc/node_modules/.installed
+# The learning record store of the xAPI tests (Ralph), in an environment of its own: it pins
+# click and FastAPI exactly, and the app's environment keeps the versions production runs.
+LRS_VENV := tests/lrs/.venv
+$(LRS_VENV)/.installed: requirements/lrs.txt
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/lrs.txt
+	touch $@
+
+test: install-dev translations lint audit tests/verifier/node_modules/.installed tests/oidc/node_modules/.installed $(LRS_VENV)/.installed
 	$(BIN)/pytest -m "slow or not slow"
 
 # Benchmarks of issue 8 (see README): BENCH_ARGS="--scale S --databases sqlite" for a quick run.

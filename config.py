@@ -86,6 +86,23 @@ class Config:
     MAIL_TIMEOUT = 20
     MAIL_BACKEND = "smtp"
 
+    # Learning records (xAPI 1.0.3) go to this LRS (its base address, e.g.
+    # https://lrs.example.org/xAPI), with HTTP Basic authentication. Unset: none are made.
+    XAPI_LRS_URL = os.environ.get("XAPI_LRS_URL", "")
+    XAPI_LRS_KEY = os.environ.get("XAPI_LRS_KEY", "")
+    XAPI_LRS_SECRET = os.environ.get("XAPI_LRS_SECRET", "")
+    # Name learners by their e-mail (mbox) instead of a pseudonymous account: only where the
+    # partners agreed to it (see the privacy notice).
+    XAPI_ACTOR_MBOX = os.environ.get("XAPI_ACTOR_MBOX", "").lower() in ("1", "true", "yes")
+
+    # Quiz attempts (answers included) older than this many years are deleted by a periodic
+    # job; the evidence and certificates they led to stay. 0 keeps them for ever.
+    ATTEMPT_RETENTION_YEARS = int(os.environ.get("ATTEMPT_RETENTION_YEARS", "5"))
+    # How long a person's data export can be downloaded before it is deleted.
+    DATA_EXPORT_DAYS = 7
+    # Who the privacy notice names as the controllers' contact for data protection.
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "dpo@2sokrog.eu")
+
     LANGUAGES = ("sl", "hr", "en")
     BABEL_DEFAULT_LOCALE = "sl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Ljubljana"
@@ -139,6 +156,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
     JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE", "1") == "1"
     MAIL_SERVER = ""
+    XAPI_LRS_URL = ""
     # Tests change content through one app and read it through another at once.
     CONTENT_CHECK_SECONDS = 0.0
 

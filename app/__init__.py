@@ -26,6 +26,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     # Imported here, not at the top: the factory is what ties the packages together, and a
     # package imported at the top of app/ would load every other one with it.
     # Every model is known before the schema is used.
+    from app.audit import models as _audit_models  # noqa: F401
     from app.auth import models as _auth_models  # noqa: F401
     from app.authoring import models as _authoring_models  # noqa: F401
     from app.certificates import models as _certificate_models  # noqa: F401
@@ -53,8 +54,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.extensions import mail as mailer
     from app.framework import models as _framework_models  # noqa: F401
     from app.notifications import models as _notification_models  # noqa: F401
+    from app.privacy import models as _privacy_models  # noqa: F401
     from app.quizzes import models as _quiz_models  # noqa: F401
     from app.sso import models as _sso_models  # noqa: F401
+    from app.xapi import models as _xapi_models  # noqa: F401
 
     kek.check(app.config)
     db.init_app(app)
@@ -74,6 +77,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     health.init_app(app)
     logs.init_app(app)
 
+    from app.audit import chain as audit_chain
+    from app.audit import cli as audit_cli
+    from app.audit import views as audit_views
     from app.auth import cli as auth_cli
     from app.auth import views as auth_views
     from app.auth.forms import role_label
@@ -91,10 +97,14 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from app.home import views as home_views
     from app.ops import cli as ops_cli
     from app.ops import views as ops_views
+    from app.privacy import cli as privacy_cli
+    from app.privacy import views as privacy_views
     from app.quizzes import cli as quizzes_cli
     from app.quizzes import views as quizzes_views
     from app.sso import cli as sso_cli
     from app.sso import views as sso_views
+    from app.xapi import cli as xapi_cli
+    from app.xapi import views as xapi_views
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["role_label"] = role_label
@@ -106,20 +116,29 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(authoring_views.bp)
     app.register_blueprint(ops_views.bp)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(privacy_views.bp)
+    app.register_blueprint(xapi_views.bp)
     app.register_blueprint(home_views.bp)
     app.register_blueprint(exports_views.bp)
     sso_views.init_app(app)
     # Each package connects its receivers to the domain events (app/core/events.py).
+    from app.audit import events as audit_events
     from app.certificates import events as certificate_events
     from app.competences import events as competence_events
     from app.courses import progress as course_progress
     from app.notifications import events as notification_events
     from app.quizzes import events as quiz_events
+    from app.xapi import events as xapi_events
 
     course_progress.init_app(app)
     quiz_events.init_app(app)
     competence_events.init_app(app)
     certificate_events.init_app(app)
+    # The audit trail and the learning records hear every act, after the packages below.
+    audit_chain.init_app(app)
+    audit_events.init_app(app)
+    xapi_events.init_app(app)
     notification_events.init_app(app)
     auth_cli.init_app(app)
     courses_cli.init_app(app)
@@ -131,5 +150,8 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     authoring_cli.init_app(app)  # adds `flask quizzes import-gift`
     ops_cli.init_app(app)
     sso_cli.init_app(app)
+    audit_cli.init_app(app)
+    privacy_cli.init_app(app)
+    xapi_cli.init_app(app)
     translations.init_app(app)
     return app

@@ -93,7 +93,7 @@ def create_command(email, full_name, roles, institution, language, job_role) -> 
         roles=set(roles),
     )
     try:
-        user = services.create_user(data, password)
+        user = services.create_user(data, password, source="cli")
     except services.EmailTaken:
         raise click.UsageError(f"an account with e-mail {email} already exists") from None
     except DomainError as error:

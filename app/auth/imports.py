@@ -297,7 +297,7 @@ def apply(plan: Plan, by_id: int | None = None) -> Result:
     created, updated, deactivated = [], 0, 0
     for line in plan.lines:
         if line.action == CREATE and line.data is not None:
-            created.append(services.create_user(line.data, None).id)
+            created.append(services.create_user(line.data, None, by_id, source="import").id)
         elif line.action == UPDATE and line.data is not None and line.user_id is not None:
             user = db.session.get(User, line.user_id)
             if user is not None:

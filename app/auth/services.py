@@ -73,6 +73,8 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     ok = check_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
+        reason = "unknown" if user is None else ("password" if not ok else "inactive")
+        events.login_failed.send(None, user_id=user.id if user else None, reason=reason)
         return None
     # Said only to whoever knows the password: it tells nothing about which addresses exist.
     check_passwords_allowed(user)
@@ -140,7 +142,8 @@ class UserData:
     is_active: bool = True
 
 
-def _apply(user: User, data: UserData) -> None:
+def _apply(user: User, data: UserData) -> tuple[list[str], list[str]]:
+    """Copy the form's data onto the account; returns the roles (added, removed)."""
     user.email = normalise_email(data.email)
     user.full_name = data.full_name.strip()
     user.institution_id = data.institution_id
@@ -151,9 +154,16 @@ def _apply(user: User, data: UserData) -> None:
     if unknown:
         raise DomainError(f"unknown role: {', '.join(sorted(unknown))}")
     wanted = set(data.roles) & set(ASSIGNABLE_ROLES)
+    had = {row.role for row in user.role_rows}
     user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
-        UserRole(role=role) for role in sorted(wanted - {row.role for row in user.role_rows})
+        UserRole(role=role) for role in sorted(wanted - had)
     ]
+    return sorted(wanted - had), sorted(had - wanted)
+
+
+def _roles_changed(user: User, by_id: int | None, added: list[str], removed: list[str]) -> None:
+    if added or removed:
+        events.roles_changed.send(None, user_id=user.id, by_id=by_id, added=added, removed=removed)
 
 
 def user_by_email(email: str) -> User | None:
@@ -167,18 +177,25 @@ def _email_taken(email: str, except_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def create_user(data: UserData, password: str | None) -> User:
-    """A new account; without a password it cannot log in until its invitation is accepted."""
+def create_user(
+    data: UserData, password: str | None, by_id: int | None = None, source: str = "admin"
+) -> User:
+    """A new account; without a password it cannot log in until its invitation is accepted.
+
+    `source` says where it came from for the audit trail: "admin", "cli", "import" or "demo".
+    """
     if _email_taken(data.email):
         raise EmailTaken(data.email)
     user = User()
-    _apply(user, data)
+    added, _removed = _apply(user, data)
     if password is None:
         user.password_hash = ""  # no password matches an empty hash (passwords.check_password)
     else:
         set_password(user, password)
     db.session.add(user)
     db.session.flush()
+    events.user_created.send(None, user_id=user.id, by_id=by_id, source=source)
+    _roles_changed(user, by_id, added, [])
     return user
 
 
@@ -188,12 +205,13 @@ def update_user(
     if _email_taken(data.email, except_id=user.id):
         raise EmailTaken(data.email)
     was_active = user.is_active
-    _apply(user, data)
+    added, removed = _apply(user, data)
     if password:
         set_password(user, password)
     elif was_active and not user.is_active:
         end_sessions(user)
     db.session.flush()
+    _roles_changed(user, by_id, added, removed)
     if was_active and not user.is_active:
         events.user_deactivated.send(None, user_id=user.id, by_id=by_id)
     return user
@@ -212,7 +230,7 @@ def reactivate(user: User) -> None:
     user.is_active = True
 
 
-def set_role(user: User, role: str, present: bool) -> None:
+def set_role(user: User, role: str, present: bool, by_id: int | None = None) -> None:
     """Grant or withdraw one role, leaving the others as they are."""
     if role not in ASSIGNABLE_ROLES:
         raise DomainError(f"unknown role: {role}")
@@ -222,6 +240,8 @@ def set_role(user: User, role: str, present: bool) -> None:
     elif not present and has:
         user.role_rows = [row for row in user.role_rows if row.role != role]
     db.session.flush()
+    if present != has:
+        _roles_changed(user, by_id, [role] if present else [], [] if present else [role])
 
 
 def set_language(user: User, language: str) -> None:

@@ -145,6 +145,7 @@ def login():
             return _login_page(form), 200
         if user is None:
             g.login_failed = True
+            db.session.commit()  # the failed try is kept in the audit trail
             form.password.errors.append(_("The e-mail or password is not correct."))
             return _login_page(form), 200
         _forget_failures()
@@ -276,7 +277,9 @@ def user_new():
     form = _user_form()
     if form.validate_on_submit():
         try:
-            user = services.create_user(_form_data(form), form.password.data or None)
+            user = services.create_user(
+                _form_data(form), form.password.data or None, by_id=current_user.id
+            )
         except services.EmailTaken:
             form.email.errors.append(_("An account with this e-mail already exists."))
         except services.WeakPassword as error:

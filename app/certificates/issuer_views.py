@@ -110,7 +110,7 @@ def create_key(slug: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        key = keys.generate_key(institution)
+        key = keys.generate_key(institution, by_id=current_user.id)
         db.session.flush()
         pending = handissue.issue_pending(institution.id)
     except DomainError as error:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import Institution
 from app.certificates.integrity import public_key_multibase
 from app.certificates.models import InstitutionKey
-from app.core import kek
+from app.core import events, kek
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.extensions import db
@@ -94,7 +94,7 @@ def _encrypt(private_key: Ed25519PrivateKey) -> bytes:
     return kek.encrypt(pem)
 
 
-def generate_key(institution: Institution) -> InstitutionKey:
+def generate_key(institution: Institution, by_id: int | None = None) -> InstitutionKey:
     """A new key pair; the previous active key is retired but still verifies what it signed.
 
     A retired key signs nothing again, so its private half is erased: fewer secrets to leak.
@@ -104,6 +104,7 @@ def generate_key(institution: Institution) -> InstitutionKey:
     private_key = Ed25519PrivateKey.generate()
     multibase = public_key_multibase(private_key.public_key())
     now = utcnow()
+    retired = []
     try:
         with db.session.begin_nested():
             for current in db.session.scalars(
@@ -114,6 +115,7 @@ def generate_key(institution: Institution) -> InstitutionKey:
             ):
                 current.retired_at = now
                 current.private_key_encrypted = None
+                retired.append(current.id)
             key = InstitutionKey(
                 institution_id=institution.id,
                 public_key_multibase=multibase,
@@ -125,6 +127,11 @@ def generate_key(institution: Institution) -> InstitutionKey:
             gettext("Another signing key of this institution was created at the same moment.")
         ) from error
     log.info("new signing key %s for institution %s", multibase, institution.slug)
+    for key_id in retired:
+        events.signing_key_retired.send(
+            None, key_id=key_id, institution_id=institution.id, by_id=by_id
+        )
+    events.signing_key_created.send(None, key_id=key.id, institution_id=institution.id, by_id=by_id)
     return key
 
 
@@ -158,7 +165,7 @@ def rewrap_all() -> int:
     return count
 
 
-def compromise(key: InstitutionKey, reason: str) -> InstitutionKey | None:
+def compromise(key: InstitutionKey, reason: str, by_id: int | None = None) -> InstitutionKey | None:
     """Revoke a key that may be in other hands: it stops verifying, its private half is erased,
     and an active key is replaced by a new one (returned; None if it was already retired)."""
     reason = " ".join(reason.split())
@@ -171,10 +178,13 @@ def compromise(key: InstitutionKey, reason: str) -> InstitutionKey | None:
     key.compromised_at = now
     key.compromised_reason = reason
     key.private_key_encrypted = None
+    events.signing_key_compromised.send(
+        None, key_id=key.id, institution_id=key.institution_id, by_id=by_id
+    )
     if was_active:
         key.retired_at = now
         db.session.flush()
-        replacement = generate_key(key.institution)
+        replacement = generate_key(key.institution, by_id=by_id)
         log.warning("signing key %s compromised; %s replaces it", key.public_key_multibase,
                     replacement.public_key_multibase)  # fmt: skip
         return replacement

@@ -17,6 +17,7 @@ from app.certificates import credential as ob3
 from app.certificates import integrity, keys, stored
 from app.certificates.models import Certificate, InstitutionKey
 from app.certificates.services import base_url
+from app.core import events
 from app.core.database import utcnow
 from app.extensions import db
 
@@ -69,6 +70,9 @@ def reissue(certificate: Certificate) -> None:
     )
     certificate.key_id = key.id
     certificate.reissued_at = now
+    events.certificate_reissued.send(
+        None, certificate_id=certificate.id, user_id=certificate.user_id, key_id=key.id
+    )
     stored.rewrite_pdfs(certificate)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from app.competences.models import EVIDENCE_SOURCES, Evidence
+from app.core import events
 from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.courses.models import Course, CourseCompetence, Enrolment
@@ -95,7 +96,25 @@ def record_evidence(items: list[EvidenceInput], now: datetime | None = None) -> 
     dialect = db.session.get_bind().dialect.name
     statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(Evidence)
     statement = statement.on_conflict_do_nothing()
-    return list(db.session.scalars(statement.returning(Evidence), rows))
+    recorded = list(db.session.scalars(statement.returning(Evidence), rows))
+    if recorded:
+        events.evidence_recorded.send(
+            None,
+            records=[
+                {
+                    "evidence_id": row.id,
+                    "user_id": row.user_id,
+                    "competence_id": row.competence_id,
+                    "level": row.level,
+                    "source": row.source,
+                    "recorded_by_id": row.recorded_by_id,
+                    "supersedes_id": row.supersedes_id,
+                    "is_verified": row.is_verified,
+                }
+                for row in recorded
+            ],
+        )
+    return recorded
 
 
 def supersede(old: Evidence, level: int, recorded_by_id: int, comment: str) -> Evidence:

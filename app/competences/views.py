@@ -376,7 +376,7 @@ def assessors():
         if person.institution_id != institution.id:
             abort(403)
         appoint = request.form.get("appoint") == "1"
-        set_role(person, "assessor", appoint)
+        set_role(person, "assessor", appoint, by_id=current_user.id)
         db.session.commit()
         if appoint:
             flash(_("%(name)s is now an assessor.", name=person.full_name), "success")

@@ -104,6 +104,103 @@ users_synced = _events.signal("users-synced")
 Keywords: `institution_id`, `created`, `updated`, `deactivated` (the e-mail addresses of each).
 """
 
+login_failed = _events.signal("login-failed")
+"""A login was refused: a wrong password, an unknown address or a deactivated account.
+
+Keywords: `user_id` (None when no account has the address: the address itself is not passed,
+it may be someone else's), `reason` ("password", "unknown", "inactive").
+"""
+
+user_created = _events.signal("user-created")
+"""An account was created (by an administrator, the command line, an import).
+
+Keywords: `user_id`, `by_id` (None from the command line), `source` ("admin", "cli", "import").
+"""
+
+roles_changed = _events.signal("roles-changed")
+"""An account's roles changed.
+
+Keywords: `user_id`, `by_id` (None from the command line), `added`, `removed` (sorted lists of
+role names).
+"""
+
+user_erased = _events.signal("user-erased")
+"""A person's personal data was erased on their request (the account stays, pseudonymised).
+
+Keywords: `user_id`, `by_id` (None from the command line), `reason`.
+"""
+
+erasure_held = _events.signal("erasure-held")
+"""An erasure was asked for but not done: the person has open course assignments and the
+request was not confirmed. Nothing changed.
+
+Keywords: `user_id`, `by_id`, `open_assignments` (how many).
+"""
+
+personal_data_exported = _events.signal("personal-data-exported")
+"""Everything held about a person was exported (their download, or `flask users export-data`).
+
+Keywords: `user_id`, `by_id` (who asked: the person, or None from the command line),
+`export_id` (None from the command line).
+"""
+
+attempts_purged = _events.signal("attempts-purged")
+"""Quiz attempts older than the retention period were deleted, answers included.
+
+Keywords: `count`, `before` (the cut-off, an aware datetime).
+"""
+
+course_published = _events.signal("course-published")
+"""A new revision of a course was published (the editor, a zip, `flask courses sync`).
+
+Keywords: `course_id`, `revision` (its number), `author_id` (None from a folder sync), `source`
+("folder", "import", "editor").
+"""
+
+course_enrolled = _events.signal("course-enrolled")
+"""A learner was enrolled in a course (once per learner and course).
+
+Keywords: `user_id`, `course_id`.
+"""
+
+evidence_recorded = _events.signal("evidence-recorded")
+"""Evidence of competences was recorded (a course, a quiz, a rating, a self-assessment, or a
+correction that supersedes an earlier record).
+
+Keywords: `records`, a list of dicts with `evidence_id`, `user_id`, `competence_id`, `level`,
+`source`, `recorded_by_id`, `supersedes_id`, `is_verified`.
+"""
+
+signing_key_created = _events.signal("signing-key-created")
+"""A new signing key of an institution is active.
+
+Keywords: `key_id`, `institution_id`, `by_id` (None from the command line).
+"""
+
+signing_key_retired = _events.signal("signing-key-retired")
+"""A signing key was retired (replaced by a newer one): it signs nothing more, still verifies.
+
+Keywords: `key_id`, `institution_id`, `by_id` (None from the command line).
+"""
+
+signing_key_compromised = _events.signal("signing-key-compromised")
+"""A signing key was marked compromised: what it signed no longer verifies.
+
+Keywords: `key_id`, `institution_id`, `by_id` (None from the command line).
+"""
+
+certificate_reissued = _events.signal("certificate-reissued")
+"""A certificate was signed again under the active key (its old key was compromised).
+
+Keywords: `certificate_id`, `user_id`, `key_id` (the new key).
+"""
+
+xapi_statement_refused = _events.signal("xapi-statement-refused")
+"""The learning record store refused a statement (a 4xx answer); it stays in the outbox.
+
+Keywords: `statement_id` (the UUID), `user_id` (or None), `status` (the HTTP status).
+"""
+
 ALL = (
     course_loaded,
     lesson_completed,
@@ -118,4 +215,19 @@ ALL = (
     sso_login_refused,
     sso_settings_changed,
     users_synced,
+    login_failed,
+    user_created,
+    roles_changed,
+    user_erased,
+    erasure_held,
+    personal_data_exported,
+    attempts_purged,
+    course_published,
+    course_enrolled,
+    evidence_recorded,
+    signing_key_created,
+    signing_key_retired,
+    signing_key_compromised,
+    certificate_reissued,
+    xapi_statement_refused,
 )

@@ -56,6 +56,8 @@ def enrol(user_id: int, course: Course) -> Enrolment:
             if existing is None:
                 raise
             enrolment = existing
+        else:
+            events.course_enrolled.send(None, user_id=user_id, course_id=course.id)
     return enrolment
 
 

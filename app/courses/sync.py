@@ -23,6 +23,7 @@ from app.courses.material_services import lesson_outcomes_markdown, sync_pages
 from app.courses.models import (
     Course,
     CourseCompetence,
+    CourseRevision,
     CourseText,
     Lesson,
     LessonText,
@@ -112,7 +113,7 @@ def sync_folder(
             continue
         course = _load(course, source, report, institutions, competences)
         course.origin = origin
-        record_revision(course, source.folder, source_name, author_id)
+        _published(course, record_revision(course, source.folder, source_name, author_id))
     if not catalogue.is_single_course:
         # One course folder says nothing about the others: only a whole folder retires.
         loaded = {source.slug for source in catalogue.courses}
@@ -151,8 +152,23 @@ def _keep(
         course.is_retired = False
         report.changes.append(f"restored course {source.slug}")
     report.courses.append(course)
-    if record_revision(course, source.folder, source_name, author_id):
+    revision = record_revision(course, source.folder, source_name, author_id)
+    if revision is not None:
         report.changes.append(f"kept the files of {source.slug} as a revision")
+        _published(course, revision)
+
+
+def _published(course: Course, revision: CourseRevision | None) -> None:
+    """A new revision is a publication: the packages above (the audit trail) hear of it."""
+    if revision is None:
+        return
+    events.course_published.send(
+        None,
+        course_id=course.id,
+        revision=revision.number,
+        author_id=revision.author_id,
+        source=revision.source,
+    )
 
 
 def _load(

@@ -70,7 +70,7 @@ def seed_demo() -> list[DemoAccount]:
             job_role_id=roles.get(account.job_role or ""),
             roles=set(account.roles),
         )
-        create_user(data, account.password)
+        create_user(data, account.password, source="demo")
     _assign_demo_trainers()
     # Certificates name a signatory; real ones are set with `flask institutions signatory`.
     for institution in institutions():

@@ -38,6 +38,8 @@ def test_learner_pages_have_no_wcag_violations(page, language):
         ("my learning", "/my/learning"),
         ("my competences", "/my/competences"),
         ("my certificates", "/my/certificates"),
+        ("my data", "/account/data"),
+        ("privacy notice", "/privacy"),
     ]:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
@@ -48,7 +50,12 @@ def test_learner_pages_have_no_wcag_violations(page, language):
 def test_admin_pages_have_no_wcag_violations(page):
     log_in(page, "admin@demo.2sokrog.eu", "sivi-kamen-na-vrhu")
     found = {}
-    for name, path in [("users", "/admin/users"), ("new user", "/admin/users/new")]:
+    for name, path in [
+        ("users", "/admin/users"),
+        ("new user", "/admin/users/new"),
+        ("audit trail", "/admin/audit"),
+        ("learning records", "/admin/learning-records"),
+    ]:
         page.goto(path)
         found[name] = violations(page)
     page.goto("/admin/users/new")

@@ -28,6 +28,7 @@ ADMIN_DONE = {**ADMIN_PAGE, "admin": 302}
 INVALID_LINK = dict.fromkeys(ROLES, 400)
 # Nothing there to act on: the administrator learns so; the others are refused first.
 ADMIN_MISSING = {**ADMIN_PAGE, "admin": 404}
+NOT_THEIRS = {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN_REDIRECT}
 # Another person's export of czss-cakovec: the administrators of czss-cakovec see it; HR of
 # another institution learn nothing (404); the other roles are refused first.
 EXPORT = {**HR_PAGE, "hr": 404}
@@ -172,6 +173,15 @@ MATRIX = {
         "/admin/users/{user}/deactivate",
         {**ADMIN_PAGE, "admin": 302},
     ),
+    "audit.trail": ("GET", "/admin/audit", ADMIN_PAGE),
+    "privacy.notice": ("GET", "/privacy", PUBLIC_PAGE),
+    "privacy.my_data": ("GET", "/account/data", LEARNER_PAGE),
+    # The target's own export: nobody else learns that it exists.
+    "privacy.download": ("GET", "/account/data/{data_export}.json", NOT_THEIRS),
+    # Only administrators of the person's institution erase; the test admin is of another.
+    "privacy.erase": ("GET", "/admin/users/{user}/erase", OWNER_ONLY),
+    "xapi.outbox": ("GET", "/admin/learning-records", ADMIN_PAGE),
+    "xapi.send_again": ("POST", "/admin/learning-records/999/send", ADMIN_MISSING),
 }
 
 
@@ -205,6 +215,19 @@ def _rating(app, user_id: int) -> int:
         competence = db.session.scalar(db.select(Competence.id))
         (row,) = record_evidence([EvidenceInput(user_id, competence, 2, "rating")])
         db.session.commit()
+        return row.id
+
+
+def _data_export(app, user_id: int) -> int:
+    """A data export of `user_id`, built (jobs run at once in tests)."""
+    from app.privacy.jobs import build_export
+    from app.privacy.models import DataExport
+
+    with app.app_context():
+        row = DataExport(user_id=user_id)
+        db.session.add(row)
+        db.session.commit()
+        build_export(row.id)
         return row.id
 
 
@@ -254,6 +277,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
     attempt, answer = _submitted_attempt(app, target)
     rating = _rating(app, target)
     certificate, code = _certificate(app, target)
+    data_export = _data_export(app, target)
     _emblem(app)
     export = _export(app, make_user(roles={"admin"}, institution="czss-cakovec"))
 
@@ -274,6 +298,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
             certificate=certificate,
             code=code,
             export=export,
+            data_export=data_export,
         )
         if method == "GET":
             response = client.get(url)
