@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.content import cached
 from app.core.csvexport import csv_text
+from app.core.i18n import pick_language
 from app.extensions import db
-from app.questions.types import QUESTION_TYPES
-from app.quizzes.models import Quiz, QuizAttempt
+from app.questions.types import QUESTION_TYPES, QuestionType
+from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem
 
 
 @dataclass
@@ -26,53 +31,122 @@ class ItemStatistics:
     choices: list[tuple[str, int]] = field(default_factory=list)  # (choice text, times picked)
 
 
-def _pearson(xs: list[float], ys: list[float]) -> float | None:
-    if len(xs) < 2:
-        return None
-    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
-    cov = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    var_x = sum((x - mean_x) ** 2 for x in xs)
-    var_y = sum((y - mean_y) ** 2 for y in ys)
-    if var_x == 0 or var_y == 0:
-        return None
-    return cov / math.sqrt(var_x * var_y)
+def _scored_types() -> list[str]:
+    return [name for name, kind in QUESTION_TYPES.items() if kind.has_score]
 
 
-def quiz_statistics(quiz: Quiz) -> tuple[int, list[ItemStatistics]]:
-    """Finished attempts and per-item statistics; two queries whatever the number of attempts."""
-    attempts = list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == "finished")
-            .options(selectinload(QuizAttempt.answers))
-        )
+def _tallied_types() -> list[str]:
+    # Only the types that count picks (choices, true/false): an essay has no distractors.
+    return [
+        name for name, kind in QUESTION_TYPES.items() if type(kind).tally is not QuestionType.tally
+    ]
+
+
+def _pearson(n: int, sx: float, sy: float, sxx: float, syy: float, sxy: float) -> float | None:
+    """The correlation of x and y from the sums SQL gives (n, Σx, Σy, Σx², Σy², Σxy)."""
+    if n < 2:
+        return None
+    cov = sxy - sx * sy / n
+    var_x = sxx - sx * sx / n
+    var_y = syy - sy * sy / n
+    # Sums of floats: a variance that is zero in exact arithmetic may come out a hair off it.
+    if var_x <= 1e-9 or var_y <= 1e-9:
+        return None
+    return max(-1.0, min(1.0, cov / math.sqrt(var_x * var_y)))
+
+
+def _finished(quiz: Quiz) -> tuple[ColumnElement[bool], ...]:
+    return (QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == "finished")
+
+
+def _question(item: QuizItem, language: str) -> dict[str, Any]:
+    chosen = pick_language(set(item.texts), language) or next(iter(item.texts))
+    question: dict[str, Any] = item.texts[chosen]
+    return question
+
+
+def _answers() -> Select[Any]:
+    return (
+        select()
+        .select_from(AttemptAnswer)
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .join(QuizItem, QuizItem.id == AttemptAnswer.item_id)
     )
-    items: dict[str, ItemStatistics] = {}
-    scores: dict[str, list[tuple[float, float]]] = {}  # key -> (item fraction, rest of test)
-    picks: dict[str, Counter[str]] = {}
-    for attempt in attempts:
-        answers = {answer.slot: answer for answer in attempt.answers}
-        total = attempt.score or 0.0
-        for index, slot in enumerate(attempt.slots):
-            if not slot["points"]:
-                continue
-            question = slot["question"]
-            key = slot["key"]
-            stats = items.setdefault(key, ItemStatistics(key, question["type"], question["stem"]))
-            answer = answers.get(index)
-            fraction = answer.fraction if answer and answer.fraction is not None else 0.0
-            scores.setdefault(key, []).append((fraction, total - fraction * slot["points"]))
-            stats.attempts += 1
-            value = answer.response["value"] if answer and answer.response else None
-            counter = picks.setdefault(key, Counter())
-            counter.update(QUESTION_TYPES[question["type"]].tally(question, value))
-    for key, stats in items.items():
-        pairs = scores[key]
-        stats.facility = 100 * sum(fraction for fraction, _ in pairs) / len(pairs)
-        correlation = _pearson([p[0] for p in pairs], [p[1] for p in pairs])
+
+
+def _picks(quiz: Quiz, items: dict[int, QuizItem]) -> dict[int, Counter[str]]:
+    """How often each choice was picked: the distinct responses counted in SQL, a handful per
+    question, then named by the question's type."""
+    picks: dict[int, Counter[str]] = {item_id: Counter() for item_id in items}
+    response = cast(AttemptAnswer.response, Text)
+    rows = db.session.execute(
+        _answers()
+        .add_columns(AttemptAnswer.item_id, QuizAttempt.language, response, func.count())
+        .where(*_finished(quiz), QuizItem.type.in_(_tallied_types()))
+        .where(AttemptAnswer.response.is_not(None))
+        .group_by(AttemptAnswer.item_id, QuizAttempt.language, response)
+    )
+    for item_id, language, text, count in rows:
+        item = items.get(item_id)
+        value = json.loads(text).get("value") if text and text != "null" else None
+        if item is None or value is None:
+            continue
+        for choice in QUESTION_TYPES[item.type].tally(_question(item, language), value):
+            picks[item_id][choice] += count
+    return picks
+
+
+def _compute(quiz: Quiz, language: str) -> tuple[int, list[ItemStatistics]]:
+    # x: the item's fraction; y: the rest of the test (the attempt's score without the item).
+    x = func.coalesce(AttemptAnswer.fraction, 0.0)
+    y = func.coalesce(QuizAttempt.score, 0.0) - x * QuizItem.points
+    sums = db.session.execute(
+        _answers()
+        .add_columns(
+            QuizItem.id,
+            func.count(),
+            func.sum(x),
+            func.sum(y),
+            func.sum(x * x),
+            func.sum(y * y),
+            func.sum(x * y),
+        )
+        .where(*_finished(quiz), QuizItem.points > 0, QuizItem.type.in_(_scored_types()))
+        .group_by(QuizItem.id)
+    ).all()
+    items = {
+        item.id: item
+        for item in db.session.scalars(
+            select(QuizItem).where(QuizItem.id.in_([row[0] for row in sums]))
+        )
+    }
+    picks = _picks(quiz, items)
+    found = []
+    for item_id, n, sx, sy, sxx, syy, sxy in sums:
+        item = items[item_id]
+        sx, sy, sxx, syy, sxy = (float(value or 0.0) for value in (sx, sy, sxx, syy, sxy))
+        correlation = _pearson(n, sx, sy, sxx, syy, sxy)
+        stats = ItemStatistics(item.key, item.type, _question(item, language).get("stem", ""))
+        stats.attempts = n
+        stats.facility = 100 * sx / n
         stats.discrimination = None if correlation is None else 100 * correlation
-        stats.choices = sorted(picks[key].items(), key=lambda pair: -pair[1])
-    return len(attempts), list(items.values())
+        stats.choices = sorted(picks[item_id].items(), key=lambda pair: (-pair[1], pair[0]))
+        found.append((item.origin != "file", item.position, item.id, stats))
+    attempts = db.session.scalar(select(func.count()).where(*_finished(quiz))) or 0
+    return attempts, [stats for *_order, stats in sorted(found, key=lambda row: row[:3])]
+
+
+def quiz_statistics(quiz: Quiz, language: str = "en") -> tuple[int, list[ItemStatistics]]:
+    """Finished attempts and per-item statistics, computed in SQL, never by loading attempts:
+    per question the sums of x, y, x², y² and xy give the facility and the discrimination (the
+    correlation of the question with the rest of the test), and the distinct responses their
+    picks. Cached per version of the content and state of the attempts, whose key is one
+    small aggregate query."""
+    count, last = db.session.execute(
+        select(func.count(), func.max(QuizAttempt.graded_at)).where(*_finished(quiz))
+    ).one()
+    key = ("quiz-statistics", quiz.id, language, count, str(last))
+    return cached(key, lambda: _compute(quiz, language))
 
 
 def statistics_csv(items: list[ItemStatistics]) -> str:
@@ -110,16 +184,17 @@ ANSWERS_HEADER = [
 ]
 
 
-def answers_csv(quiz: Quiz) -> str:
-    """Every answer of every submitted attempt, one row each: for a spreadsheet, formula-safe
-    (a typed answer "=1+1" stays text) and UTF-8 with a BOM. Three queries."""
+def answer_rows(quiz: Quiz, chunk: int = 500) -> Iterator[list[object]]:
+    """Every answer of every submitted attempt, one row each, header first: read `chunk`
+    attempts at a time, so an export of a busy quiz is streamed, never held whole."""
+    yield list(ANSWERS_HEADER)
     attempts = db.session.scalars(
         select(QuizAttempt)
         .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.state != "in_progress")
         .options(selectinload(QuizAttempt.answers), selectinload(QuizAttempt.user))
         .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+        .execution_options(yield_per=chunk)
     )
-    rows: list[list[object]] = [list(ANSWERS_HEADER)]
     for attempt in attempts:
         answers = {answer.slot: answer for answer in attempt.answers}
         for index, slot in enumerate(attempt.slots):
@@ -127,19 +202,16 @@ def answers_csv(quiz: Quiz) -> str:
             answer = answers.get(index)
             value = answer.response.get("value") if answer and answer.response else None
             fraction = answer.fraction if answer else None
-            rows.append(
-                [
-                    attempt.user.full_name,
-                    attempt.number,
-                    attempt.state,
-                    attempt.submitted_at.isoformat() if attempt.submitted_at else "",
-                    index + 1,
-                    slot["key"],
-                    question["type"],
-                    QUESTION_TYPES[question["type"]].response_text(question, value),
-                    "" if fraction is None else round(fraction * slot["points"], 4),
-                    slot["points"],
-                    answer.comment if answer else "",
-                ]
-            )
-    return csv_text(rows)
+            yield [
+                attempt.user.full_name,
+                attempt.number,
+                attempt.state,
+                attempt.submitted_at.isoformat() if attempt.submitted_at else "",
+                index + 1,
+                slot["key"],
+                question["type"],
+                QUESTION_TYPES[question["type"]].response_text(question, value),
+                "" if fraction is None else round(fraction * slot["points"], 4),
+                slot["points"],
+                answer.comment if answer else "",
+            ]

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from app.core.csvexport import csv_response
 from app.core.i18n import current_language
 from app.core.permissions import roles_required, wants_json
 from app.courses.services import course_card, get_course
@@ -29,7 +30,7 @@ from app.quizzes import services
 from app.quizzes.answered import answered_slots, is_answered
 from app.quizzes.forms import GradeForm, StartForm
 from app.quizzes.models import AttemptAnswer, QuizAttempt
-from app.quizzes.statistics import answers_csv, quiz_statistics, statistics_csv
+from app.quizzes.statistics import answer_rows, quiz_statistics, statistics_csv
 
 bp = Blueprint("quizzes", __name__)
 TRAINERS = ("trainer", "admin")
@@ -227,7 +228,7 @@ def attempts(slug: str):
 def statistics(slug: str):
     course, quiz = _course_and_quiz(slug)
     _trainer_of(course)
-    count, items = quiz_statistics(quiz)
+    count, items = quiz_statistics(quiz, current_language())
     if request.args.get("format") == "csv":
         return Response(
             statistics_csv(items),
@@ -247,11 +248,8 @@ def statistics(slug: str):
 def answers(slug: str):
     course, quiz = _course_and_quiz(slug)
     _trainer_of(course)
-    return Response(
-        answers_csv(quiz),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{slug}-answers.csv"'},
-    )
+    # Formula-safe, UTF-8 with a BOM, streamed: a busy quiz has hundreds of thousands of rows.
+    return csv_response(answer_rows(quiz), f"{slug}-answers.csv")
 
 
 @bp.route("/quiz/grading")
