@@ -180,7 +180,6 @@ def test_s8_staff_reports_stay_within_budget_and_size(bench_data):
     probes: dict[str, scenarios.Probe] = {}
     hr, _staff = scenarios.hr_of_largest_institution(app)
     scenarios.run_s8(app, probes, hr, *scenarios.staff_of_busiest_course(app))
-    print({name: probe.queries for name, probe in probes.items()})
     _assert_clean(probes, *scenarios.S8_PAGES, "S8 certificates", "S8 summary")
     # The same queries on every request: nothing grows with the data.
     for name in probes:
