@@ -221,6 +221,35 @@ def on_xapi_refused(
     )
 
 
+def on_sso_refused(
+    _sender: object, *, institution_id: int, reason: str, user_id: int | None, **_: Any
+) -> None:
+    # The reason code only: the provider's detail and the e-mail it sent stay out of the trail.
+    record("sso_login_refused", subject_id=user_id, institution_id=institution_id,
+           details={"reason": reason})  # fmt: skip
+
+
+def on_sso_settings(
+    _sender: object, *, institution_id: int, by_id: int | None, changes: list[str], **_: Any
+) -> None:
+    record("sso_settings_changed", actor_id=by_id, institution_id=institution_id,
+           details={"changes": sorted(changes)})  # fmt: skip
+
+
+def on_users_synced(
+    _sender: object,
+    *,
+    institution_id: int,
+    created: list[str],
+    updated: list[str],
+    deactivated: list[str],
+    **_: Any,
+) -> None:
+    # Counts, not addresses: each account's own changes have entries of their own.
+    counts = {"created": len(created), "updated": len(updated), "deactivated": len(deactivated)}
+    record("users_synced", institution_id=institution_id, details=counts)
+
+
 RECEIVERS: dict[NamedSignal, Callable[..., None]] = {
     events.user_logged_in: on_logged_in,
     events.login_failed: on_login_failed,
@@ -242,6 +271,9 @@ RECEIVERS: dict[NamedSignal, Callable[..., None]] = {
     events.attempt_graded: on_attempt_graded,
     events.evidence_recorded: on_evidence,
     events.xapi_statement_refused: on_xapi_refused,
+    events.sso_login_refused: on_sso_refused,
+    events.sso_settings_changed: on_sso_settings,
+    events.users_synced: on_users_synced,
 }
 
 

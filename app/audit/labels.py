@@ -27,6 +27,9 @@ ACTIONS: dict[str, LazyString] = {
     "evidence_added": _l("Evidence added"),
     "evidence_superseded": _l("Evidence corrected"),
     "xapi_refused": _l("Learning record refused by the LRS"),
+    "sso_login_refused": _l("Single sign-on refused"),
+    "sso_settings_changed": _l("Single sign-on settings changed"),
+    "users_synced": _l("Accounts loaded from the HR system"),
 }
 
 

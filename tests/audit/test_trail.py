@@ -273,3 +273,32 @@ def _rating(learner: int) -> int:
     (row,) = record_evidence([EvidenceInput(learner, competence, 2, "rating")])
     db.session.flush()
     return row.id
+
+
+def test_single_sign_on_and_hr_loads_are_recorded_without_personal_details(app, make_user):
+    from app.core import events
+
+    admin = make_user(roles={"admin"}, institution="csd-lasko")
+    with app.app_context():
+        lasko = institution_by_slug("csd-lasko").id
+        events.sso_login_refused.send(
+            None, institution_id=lasko, reason="email-unverified", detail="claim false",
+            email="someone@example.org", user_id=None,
+        )  # fmt: skip
+        events.sso_settings_changed.send(
+            None, institution_id=lasko, by_id=admin, changes=["client_secret", "issuer"]
+        )
+        events.users_synced.send(
+            None, institution_id=lasko, created=["a@example.org", "b@example.org"],
+            updated=[], deactivated=["c@example.org"],
+        )  # fmt: skip
+        db.session.commit()
+    (refused,) = _entries(app, "sso_login_refused")
+    assert refused.institution_id == lasko
+    assert "someone@example.org" not in refused.details
+    assert json.loads(refused.details) == {"reason": "email-unverified"}
+    (settings,) = _entries(app, "sso_settings_changed")
+    assert settings.actor_id == admin
+    assert json.loads(settings.details)["changes"] == ["client_secret", "issuer"]
+    (synced,) = _entries(app, "users_synced")
+    assert json.loads(synced.details) == {"created": 2, "updated": 0, "deactivated": 1}
