@@ -285,6 +285,11 @@ def write_csv(matrix: Matrix | MatrixStream, language: str, out: IO[str]) -> int
     return count + 1
 
 
+def matrix_rows(matrix: Matrix | MatrixStream, language: str) -> Iterator[list[Any]]:
+    """The CSV's rows, header first, made as they are read (a streamed download)."""
+    return _records(matrix, language)
+
+
 def matrix_csv(matrix: Matrix | MatrixStream, language: str) -> str:
     out = io.StringIO()
     out.write(BOM)

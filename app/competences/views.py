@@ -7,7 +7,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -28,6 +27,7 @@ from app.competences import reports, services
 from app.competences import summary as summary_report
 from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
 from app.competences.models import Evidence
+from app.core.csvexport import csv_response
 from app.core.database import local_today
 from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
@@ -193,11 +193,8 @@ def matrix_export(kind: str):
     data = reports.stream_matrix(_matrix_filter(institution.id))
     name = f"competences-{institution.slug}"
     if kind == "csv":
-        return Response(
-            reports.matrix_csv(data, current_language()),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        # Streamed: the levels are read a thousand people at a time as the download runs.
+        return csv_response(reports.matrix_rows(data, current_language()), f"{name}.csv")
     # Written to a temporary file and streamed from disk, so a large export is not held in
     # memory a second time; the file goes when the response is closed.
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
