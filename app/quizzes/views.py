@@ -21,6 +21,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.core.csvexport import csv_response
 from app.core.i18n import current_language
+from app.core.params import arg_id
 from app.core.permissions import roles_required, wants_json
 from app.courses.services import course_card, get_course
 from app.courses.trainers import can_edit, editable_courses
@@ -255,15 +256,27 @@ def answers(slug: str):
 @bp.route("/quiz/grading")
 @roles_required(*TRAINERS)
 def grading():
-    course_ids = None
-    if not current_user.has_role("admin"):
-        course_ids = [course.id for course in editable_courses(current_user)]
+    """Essays to grade, oldest first; filtered by course and by the learner's name."""
+    courses = editable_courses(current_user)
+    course_ids = None if current_user.has_role("admin") else [course.id for course in courses]
+    chosen = arg_id("course")
+    if chosen and (course_ids is None or chosen in course_ids):
+        course_ids = [chosen]
+    learner = request.args.get("q", "").strip()[:100]
     page = db.paginate(
-        services.grading_query(course_ids, grader_id=current_user.id),
+        services.grading_query(course_ids, grader_id=current_user.id, learner=learner),
         per_page=current_app.config["LIST_PER_PAGE"],
         error_out=False,
     )
-    return render_template("quizzes/grading.html", page=page)
+    language = current_language()
+    return render_template(
+        "quizzes/grading.html",
+        page=page,
+        courses=[(course.id, course_card(course, language).title) for course in courses],
+        chosen=chosen,
+        learner=learner,
+        filters={key: value for key, value in request.args.items() if value and key != "page"},
+    )
 
 
 @bp.route("/quiz/grading/<int:answer_id>", methods=["GET", "POST"])

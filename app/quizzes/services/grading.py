@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Select, select, update
+from sqlalchemy import CursorResult, Executable, Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app.auth.models import User
 from app.core import events
 from app.core.database import utcnow
 from app.core.errors import DomainError
+from app.core.search import like_patterns
 from app.extensions import db
 from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt
 
@@ -130,7 +132,7 @@ def grade_answer(answer: AttemptAnswer, grader_id: int, fraction: float, comment
 
 
 def grading_query(
-    course_ids: list[int] | None = None, grader_id: int | None = None
+    course_ids: list[int] | None = None, grader_id: int | None = None, learner: str = ""
 ) -> Select[AttemptAnswer]:
     """Essays waiting for a trainer, oldest first, without the grader's own: a query to page
     through, with each answer's attempt, learner and quiz loaded alongside."""
@@ -149,4 +151,10 @@ def grading_query(
         query = query.where(Quiz.course_id.in_(course_ids))
     if grader_id is not None:
         query = query.where(QuizAttempt.user_id != grader_id)
+    if learner:
+        # The same folding as the users' search: "simic" finds Šimić, "šimić" finds Simic.
+        matches = or_(
+            *(User.search_text.like(pattern, escape="\\") for pattern in like_patterns(learner))
+        )
+        query = query.where(QuizAttempt.user_id.in_(select(User.id).where(matches)))
     return query
