@@ -288,7 +288,10 @@ def assignments_page():
     form.job_role_id.choices = [SelectChoice(0, _("No job role"))] + [
         SelectChoice(role.id, role.name(language)) for role in framework.active_job_roles()
     ]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.due_on.data < local_today():
+        # A due date already past would make the course overdue the moment it is assigned.
+        form.due_on.errors.append(_("Choose a due date from today on."))
+    elif form.validate_on_submit():
         try:
             assignments.assign(
                 institution.id,

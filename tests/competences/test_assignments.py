@@ -47,6 +47,13 @@ def test_hr_assigns_to_an_employee_and_to_a_job_role(app, client, courses, make_
         {"course_id": beta, "user_id": ana, "job_role_id": role, "due_on": due},
     )
     assert "Choose either one employee or one job role." in both.get_data(as_text=True)
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
+    past = post(
+        client,
+        "/hr/assignments",
+        {"course_id": alpha, "user_id": ana, "job_role_id": 0, "due_on": yesterday},
+    )
+    assert "Choose a due date from today on." in past.get_data(as_text=True)
     login(client, ana)
     html = client.get("/my/learning").get_data(as_text=True)
     assert "Assigned to you" in html
