@@ -317,6 +317,7 @@ def assignments_page():
             error_out=False,
         ),
         overdue=assignments.overdue(institution.id, local_today()),
+        today=local_today(),
     )
 
 
@@ -395,3 +396,7 @@ def assessors():
     return render_template(
         "competences/assessors.html", institution=institution, people=people, form=ConfirmForm()
     )
+
+
+# Changing and withdrawing assignments register on the same blueprint.
+from app.competences import assignment_views  # noqa: E402, F401

@@ -164,3 +164,17 @@ def _items(assignments: list[CourseAssignment], institution_ids: set[int]) -> li
                 reported.add(key)
                 items.append(OverdueItem(user, assignment, done.date() if done else None))
     return items
+
+
+def change_due(assignment: CourseAssignment, due_on: date, today: date) -> None:
+    """Move the due date (extend it, or bring it forward); never into the past."""
+    if due_on < today:
+        raise AssignmentError("a due date from today on")
+    assignment.due_on = due_on
+    db.session.flush()
+
+
+def withdraw(assignment: CourseAssignment) -> None:
+    """Take the assignment back: the course stays open to the learners, only the duty goes."""
+    db.session.delete(assignment)
+    db.session.flush()

@@ -109,3 +109,33 @@ def test_overdue_is_shown_to_hr(app, client, courses, make_user):
     assert "not completed" in html
     login(client, ana)
     assert "(overdue)" in client.get("/my/learning").get_data(as_text=True)
+
+
+def test_hr_change_the_due_date_and_withdraw_their_own_only(app, client, courses, make_user):
+    ana = make_user(institution="csd-lasko", full_name="Ana Able")
+    with app.app_context():
+        row = assign(
+            db.session.get(User, ana).institution_id, get_course("alpha").id,
+            local_today() + timedelta(days=10), ana, user_id=ana,
+        )  # fmt: skip
+        db.session.commit()
+        assignment = row.id
+    login(client, make_user(roles={"hr"}, institution="czss-cakovec"))
+    later = (local_today() + timedelta(days=40)).isoformat()
+    refused = post(client, f"/hr/assignments/{assignment}/due", {"due_on": later})
+    assert refused.status_code == 403  # another institution's
+    login(client, make_user(roles={"hr"}, institution="csd-lasko"))
+    post(client, f"/hr/assignments/{assignment}/due", {"due_on": later})
+    with app.app_context():
+        from app.courses.models import CourseAssignment
+
+        assert db.session.get(CourseAssignment, assignment).due_on.isoformat() == later
+    past = (local_today() - timedelta(days=1)).isoformat()
+    post(client, f"/hr/assignments/{assignment}/due", {"due_on": past})
+    assert "Choose a due date from today on." in client.get("/hr/assignments").get_data(
+        as_text=True
+    )
+    post(client, f"/hr/assignments/{assignment}/withdraw")
+    assert "The assignment is withdrawn." in client.get("/hr/assignments").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(CourseAssignment, assignment) is None

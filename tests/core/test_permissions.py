@@ -82,6 +82,17 @@ MATRIX = {
     "competences.employee": ("GET", "/hr/employees/{user}", RATER_PAGE),
     "competences.assessors": ("GET", "/hr/assessors", HR_PAGE),
     "competences.assignments_page": ("GET", "/hr/assignments", HR_PAGE),
+    # An assignment of csd-lasko: its HR and administrators change and withdraw it.
+    "competences.change_due": (
+        "POST",
+        "/hr/assignments/{assignment}/due",
+        {**ADMIN_DONE, "hr": 302},
+    ),
+    "competences.withdraw": (
+        "POST",
+        "/hr/assignments/{assignment}/withdraw",
+        {**ADMIN_DONE, "hr": 302},
+    ),
     # The test users work at csd-lasko, not at the lead partner: only admins see it.
     "competences.summary": ("GET", "/reports/summary", ADMIN_PAGE),
     "competences.correct": ("GET", "/hr/evidence/{rating}/correct", RATER_PAGE),
@@ -258,6 +269,22 @@ def _certificate(app, user_id: int) -> tuple[int, str]:
         return certificate.id, certificate.code
 
 
+def _assignment(app, user_id: int) -> int:
+    """A course assigned to `user_id` at csd-lasko, due in a month."""
+    from datetime import timedelta
+
+    from app.auth.services import institution_by_slug
+    from app.core.database import local_today
+    from app.courses.assignments import assign
+    from app.courses.services import get_course
+
+    with app.app_context():
+        row = assign(institution_by_slug("csd-lasko").id, get_course("alpha").id,
+                     local_today() + timedelta(days=30), user_id, user_id=user_id)  # fmt: skip
+        db.session.commit()
+        return row.id
+
+
 def _export(app, user_id: int) -> int:
     """A finished export of czss-cakovec's matrix, asked for by `user_id`."""
     from app.auth.models import User
@@ -280,6 +307,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
     data_export = _data_export(app, target)
     _emblem(app)
     export = _export(app, make_user(roles={"admin"}, institution="czss-cakovec"))
+    assignment = _assignment(app, target)
 
     def user_of_role() -> int:
         # The administrator is one of beta's issuing institution, czss-cakovec.
@@ -299,6 +327,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
             code=code,
             export=export,
             data_export=data_export,
+            assignment=assignment,
         )
         if method == "GET":
             response = client.get(url)
