@@ -71,6 +71,7 @@ class MatrixFilter:
     course_id: int | None = None
     unit_id: int | None = None  # the unit and every unit under it (units from the HR system)
     sort: str = "name"  # or "gap": largest total gap first
+    gap_only: bool = False  # only employees below a target among the competences shown
 
 
 def matrix_competences(query: MatrixFilter) -> list[Competence]:
@@ -120,7 +121,7 @@ def matrix_users(query: MatrixFilter, competences: list[Competence]) -> Select[U
         lazyload(User.role_rows),
         lazyload(User.institution),
     )
-    if query.sort != "gap":
+    if query.sort != "gap" and not query.gap_only:
         return people.order_by(User.full_name, User.id)
     levels = counted_levels(utcnow())
     level = func.coalesce(levels.c.level, 0)
@@ -142,9 +143,13 @@ def matrix_users(query: MatrixFilter, competences: list[Competence]) -> Select[U
         .group_by(User.id)
         .subquery()
     )
-    return people.outerjoin(gaps, gaps.c.user_id == User.id).order_by(
-        func.coalesce(gaps.c.gap, 0).desc(), User.full_name, User.id
-    )
+    gap = func.coalesce(gaps.c.gap, 0)
+    people = people.outerjoin(gaps, gaps.c.user_id == User.id)
+    if query.gap_only:  # only the employees below a target of their job role
+        people = people.where(gap > 0)
+    if query.sort == "gap":
+        return people.order_by(gap.desc(), User.full_name, User.id)
+    return people.order_by(User.full_name, User.id)
 
 
 def _users(query: MatrixFilter, competences: list[Competence]) -> list[User]:

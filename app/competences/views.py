@@ -111,6 +111,7 @@ def _matrix_filter(institution_id: int) -> reports.MatrixFilter:
         course_id=arg_id("course"),
         unit_id=arg_id("unit"),
         sort="gap" if request.args.get("sort") == "gap" else "name",
+        gap_only=request.args.get("gap") == "1",
     )
 
 

@@ -364,3 +364,16 @@ def test_the_matrix_is_paged_by_gap_with_the_summary_of_everyone(app, client, co
     for number in range(5):
         make_user(institution="csd-lasko", full_name=f"Zoe Later {number}")
     assert queries() == before
+
+
+def test_only_employees_below_a_target(app, client, courses, make_user):
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    html = client.get("/hr/matrix?gap=1").get_data(as_text=True)
+    assert "Bor Beginner" in html  # below both targets
+    assert ">Hana HR</a>" not in html  # no job role, no target
+    assert "Ana Able" not in html  # meets both
+    assert 'id="filter-gap" name="gap" value="1" checked' in html
+    exported = client.get("/hr/matrix.csv?gap=1").get_data(as_text=True)
+    assert "Bor Beginner" in exported
+    assert "Ana Able" not in exported
