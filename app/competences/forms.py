@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 
@@ -32,9 +32,23 @@ class RatingForm(FlaskForm):
     submit = SubmitField(_l("Record the rating"))
 
 
+class PeopleField(SelectMultipleField):
+    """Employees chosen in a list; "0" (nobody, from older forms and scripts) is left out."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata([value for value in valuelist if value not in ("", "0")])
+
+
 class AssignmentForm(FlaskForm):
     course_id = SelectField(_l("Course"), coerce=int, validators=[DataRequired()])
-    user_id = SelectField(_l("Employee"), coerce=int)
+    # One field for one person or many: each shown with their unit and e-mail, so two people
+    # of the same name are told apart; a browser's list finds a name as it is typed.
+    user_id = PeopleField(
+        _l("Employees"),
+        coerce=int,
+        description=_l("One or more (Ctrl or Shift to choose several), or a job role below."),
+        render_kw={"size": 8},
+    )
     job_role_id = SelectField(_l("or everyone in the job role"), coerce=int)
     due_on = DateField(_l("Due date"), validators=[DataRequired()])
     submit = SubmitField(_l("Assign the course"))

@@ -19,21 +19,20 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.auth.models import User
 from app.auth.services import institution_by_slug, institutions, set_role, units_of
 from app.competences import reports, services
 from app.competences import summary as summary_report
-from app.competences.forms import AssignmentForm, RatingForm, SelfAssessmentForm
+from app.competences.forms import RatingForm, SelfAssessmentForm
 from app.competences.models import Evidence
 from app.core.csvexport import csv_response
-from app.core.database import local_today
 from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
 from app.core.params import arg_id
 from app.core.permissions import roles_required
-from app.courses import assignments
 from app.courses.services import course_options
 from app.extensions import db
 from app.framework import services as framework
@@ -268,60 +267,6 @@ def employee(user_id: int):
     )
 
 
-@bp.route("/hr/assignments", methods=["GET", "POST"])
-@roles_required("hr", "admin")
-def assignments_page():
-
-    institution = _institution_for_request()
-    language = current_language()
-    form = AssignmentForm()
-    people = db.session.scalars(
-        db.select(User)
-        .where(User.institution_id == institution.id, User.is_active.is_(True))
-        .order_by(User.full_name)
-    ).all()
-    form.course_id.choices = [
-        SelectChoice(course_id, title) for course_id, title in course_options(language)
-    ]
-    form.user_id.choices = [SelectChoice(0, _("Nobody in particular"))] + [
-        SelectChoice(person.id, person.full_name) for person in people
-    ]
-    form.job_role_id.choices = [SelectChoice(0, _("No job role"))] + [
-        SelectChoice(role.id, role.name(language)) for role in framework.active_job_roles()
-    ]
-    if form.validate_on_submit() and form.due_on.data < local_today():
-        # A due date already past would make the course overdue the moment it is assigned.
-        form.due_on.errors.append(_("Choose a due date from today on."))
-    elif form.validate_on_submit():
-        try:
-            assignments.assign(
-                institution.id,
-                form.course_id.data,
-                form.due_on.data,
-                current_user.id,
-                user_id=form.user_id.data or None,
-                job_role_id=form.job_role_id.data or None,
-            )
-        except assignments.AssignmentError:
-            form.user_id.errors.append(_("Choose either one employee or one job role."))
-        else:
-            db.session.commit()
-            flash(_("The course is assigned."), "success")
-            return redirect(url_for("competences.assignments_page"))
-    return render_template(
-        "competences/assignments.html",
-        institution=institution,
-        form=form,
-        page=db.paginate(
-            assignments.assignments_query(institution.id),
-            per_page=current_app.config["LIST_PER_PAGE"],
-            error_out=False,
-        ),
-        overdue=assignments.overdue(institution.id, local_today()),
-        today=local_today(),
-    )
-
-
 @bp.route("/reports/summary")
 @roles_required("hr", "admin")
 def summary():
@@ -392,7 +337,8 @@ def assessors():
     people = db.session.scalars(
         db.select(User)
         .where(User.institution_id == institution.id, User.is_active.is_(True))
-        .order_by(User.full_name)
+        .options(selectinload(User.unit))
+        .order_by(User.full_name, User.email)
     ).all()
     return render_template(
         "competences/assessors.html", institution=institution, people=people, form=ConfirmForm()

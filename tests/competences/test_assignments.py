@@ -14,7 +14,7 @@ from app.courses.models import Enrolment
 from app.courses.services import get_course
 from app.extensions import db
 from app.framework.models import JobRole
-from tests.conftest import login, post
+from tests.conftest import csrf_token, login, post
 
 
 def role_id(code: str = "social-worker-csd") -> int:
@@ -46,7 +46,7 @@ def test_hr_assigns_to_an_employee_and_to_a_job_role(app, client, courses, make_
         "/hr/assignments",
         {"course_id": beta, "user_id": ana, "job_role_id": role, "due_on": due},
     )
-    assert "Choose either one employee or one job role." in both.get_data(as_text=True)
+    assert "Choose either employees or one job role." in both.get_data(as_text=True)
     yesterday = (local_today() - timedelta(days=1)).isoformat()
     past = post(
         client,
@@ -139,3 +139,33 @@ def test_hr_change_the_due_date_and_withdraw_their_own_only(app, client, courses
     assert "The assignment is withdrawn." in client.get("/hr/assignments").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(CourseAssignment, assignment) is None
+
+
+def test_hr_assign_a_course_to_several_people_at_once(app, client, courses, make_user):
+    hr = make_user(roles={"hr"}, institution="csd-lasko")
+    people = [make_user(institution="csd-lasko", full_name="Ana Able") for _ in range(2)]
+    people.append(make_user(institution="csd-lasko", full_name="Bor Busy"))
+    with app.app_context():
+        alpha = get_course("alpha").id
+    login(client, hr)
+    html = client.get("/hr/assignments").get_data(as_text=True)
+    # Two people of the same name are told apart by their e-mail addresses.
+    for person in people[:2]:
+        with app.app_context():
+            email = db.session.get(User, person).email
+        assert f"Ana Able ({email})" in html
+    due = (local_today() + timedelta(days=20)).isoformat()
+    response = client.post(
+        "/hr/assignments",
+        data={"csrf_token": csrf_token(client, "/hr/assignments"), "course_id": alpha,
+              "user_id": [str(person) for person in people], "job_role_id": 0, "due_on": due},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert "The course is assigned to 3 people." in client.get("/hr/assignments").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        from app.courses.models import CourseAssignment
+
+        rows = db.session.scalars(select(CourseAssignment.user_id)).all()
+        assert sorted(rows) == sorted(people)
