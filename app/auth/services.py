@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import (
     ASSIGNABLE_ROLES,
@@ -279,6 +279,18 @@ def institutions_without_passwords() -> list[Institution]:
             select(Institution)
             .where(Institution.is_password_login_allowed.is_(False))
             .order_by(Institution.name)
+        )
+    )
+
+
+def active_staff(institution_id: int) -> list[User]:
+    """The institution's active accounts by name, with their units (for pickers and lists)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.institution_id == institution_id, User.is_active.is_(True))
+            .options(selectinload(User.unit))
+            .order_by(User.full_name, User.email)
         )
     )
 

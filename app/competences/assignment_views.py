@@ -8,10 +8,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.auth.models import User
+from app.auth.services import active_staff
 from app.competences.forms import AssignmentForm
 from app.competences.views import _institution_for_request, bp
 from app.core.database import local_today
@@ -79,12 +79,7 @@ def assignments_page():
     institution = _institution_for_request()
     language = current_language()
     form = AssignmentForm()
-    people = db.session.scalars(
-        db.select(User)
-        .where(User.institution_id == institution.id, User.is_active.is_(True))
-        .options(selectinload(User.unit))
-        .order_by(User.full_name, User.email)
-    ).all()
+    people = active_staff(institution.id)
     form.course_id.choices = [
         SelectChoice(course_id, title) for course_id, title in course_options(language)
     ]

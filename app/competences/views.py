@@ -19,11 +19,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.auth.models import User
-from app.auth.services import institution_by_slug, institutions, set_role, units_of
+from app.auth.services import active_staff, institution_by_slug, institutions, set_role, units_of
 from app.competences import reports, services
 from app.competences import summary as summary_report
 from app.competences.forms import RatingForm, SelfAssessmentForm
@@ -334,12 +333,7 @@ def assessors():
         return redirect(
             url_for("competences.assessors", institution=request.args.get("institution"))
         )
-    people = db.session.scalars(
-        db.select(User)
-        .where(User.institution_id == institution.id, User.is_active.is_(True))
-        .options(selectinload(User.unit))
-        .order_by(User.full_name, User.email)
-    ).all()
+    people = active_staff(institution.id)
     return render_template(
         "competences/assessors.html", institution=institution, people=people, form=ConfirmForm()
     )
