@@ -256,17 +256,29 @@ def _candidates(question: dict) -> list:
     return []
 
 
-def _response(rng: random.Random, slot: dict, right: bool) -> object:
-    """A right or a wrong response to the slot, or an essay's text."""
+# (item id, language) -> (right responses, wrong responses): every attempt asks the same
+# questions, so each is graded for its candidates once, not once per attempt.
+_SPLITS: dict[tuple[int, str], tuple[list, list]] = {}
+
+
+def _split(slot: dict) -> tuple[list, list]:
     from app.quizzes.services.attempts import _grade_slot
 
+    key = (slot["item"], slot["language"])
+    if key not in _SPLITS:
+        right, wrong = [], []
+        for value in _candidates(slot["question"]):
+            (right if (_grade_slot(slot, value)[1] or 0.0) >= 0.999 else wrong).append(value)
+        _SPLITS[key] = (right, wrong)
+    return _SPLITS[key]
+
+
+def _response(rng: random.Random, slot: dict, right: bool) -> object:
+    """A right or a wrong response to the slot, or an essay's text."""
     if slot["question"]["type"] == "essay":
         return " ".join(_sentence(rng, 12) for _ in range(rng.randint(2, 6)))
-    graded = [
-        (value, _grade_slot(slot, value)[1] or 0.0) for value in _candidates(slot["question"])
-    ]
-    wanted = [value for value, fraction in graded if (fraction >= 0.999) == right]
-    return rng.choice(wanted or [value for value, _ in graded])
+    good, bad = _split(slot)
+    return rng.choice((good if right else bad) or good + bad)
 
 
 def _attempt(rng, items, quiz_id, user_id, number, person, at, ability) -> tuple[dict, list[dict]]:
@@ -457,6 +469,7 @@ def generate(scale: Scale, workdir: Path) -> Generated:
     per_pair = math.ceil(scale.attempts / max(1, len(pairs)))
 
     pool = _quiz_pools(quizzes.values())
+    _SPLITS.clear()  # item ids of another database's run mean other questions
     # Each person answers at their own level: a share right, a share wrong, as real groups do.
     ability = {user_id: rng.uniform(0.35, 0.95) for user_id, _person in employees}
 

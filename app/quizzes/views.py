@@ -160,8 +160,9 @@ def submit(attempt_id: int):
         was_open
         and not expired
         and not request.form.get("confirm-empty")
-        and not any(answered_slots(attempt).values())
+        # What the form sends first: only a submit that sends nothing reads the saved answers.
         and not any(is_answered(value) for value in responses.values())
+        and not any(answered_slots(attempt).values())
     ):
         flash(_("You have not answered any question. Confirm below to submit anyway."), "error")
         return redirect(url_for("quizzes.summary", attempt_id=attempt.id))
