@@ -111,9 +111,17 @@ def _certificate(action: str, certificate_id: int, actor_id: int | None, **detai
 
 
 def on_certificate_issued(
-    _sender: object, *, certificate_id: int, issued_by_id: int | None, **_: Any
+    _sender: object,
+    *,
+    certificate_id: int,
+    issued_by_id: int | None,
+    replaces_id: int | None = None,
+    **_: Any,
 ) -> None:
-    _certificate("certificate_issued", certificate_id, issued_by_id)
+    if replaces_id is None:
+        _certificate("certificate_issued", certificate_id, issued_by_id)
+    else:
+        _certificate("certificate_replaced", certificate_id, issued_by_id, replaces_id=replaces_id)
 
 
 def on_certificate_revoked(
@@ -250,6 +258,28 @@ def on_users_synced(
     record("users_synced", institution_id=institution_id, details=counts)
 
 
+def on_institution_changed(
+    _sender: object, *, institution_id: int, by_id: int | None, changes: list[str], **_: Any
+) -> None:
+    record("institution_changed", actor_id=by_id, institution_id=institution_id,
+           object_type="institution", object_id=institution_id,
+           details={"changes": sorted(changes)})  # fmt: skip
+
+
+def on_job_role_changed(
+    _sender: object,
+    *,
+    job_role_id: int,
+    by_id: int | None,
+    institution_id: int | None,
+    changes: list[str],
+    **_: Any,
+) -> None:
+    record("job_role_changed", actor_id=by_id, institution_id=institution_id,
+           object_type="job_role", object_id=job_role_id,
+           details={"changes": sorted(changes)})  # fmt: skip
+
+
 RECEIVERS: dict[NamedSignal, Callable[..., None]] = {
     events.user_logged_in: on_logged_in,
     events.login_failed: on_login_failed,
@@ -274,6 +304,8 @@ RECEIVERS: dict[NamedSignal, Callable[..., None]] = {
     events.sso_login_refused: on_sso_refused,
     events.sso_settings_changed: on_sso_settings,
     events.users_synced: on_users_synced,
+    events.institution_changed: on_institution_changed,
+    events.job_role_changed: on_job_role_changed,
 }
 
 

@@ -30,6 +30,9 @@ ACTIONS: dict[str, LazyString] = {
     "sso_login_refused": _l("Single sign-on refused"),
     "sso_settings_changed": _l("Single sign-on settings changed"),
     "users_synced": _l("Accounts loaded from the HR system"),
+    "certificate_replaced": _l("Revoked certificate issued again"),
+    "institution_changed": _l("Institution details changed"),
+    "job_role_changed": _l("Job role or target profile changed"),
 }
 
 

@@ -55,6 +55,10 @@ class Institution(Model):
     # Who signs this institution's certificates; configured with `flask institutions signatory`.
     signatory_name: Mapped[str] = mapped_column(String(200), default="")
     signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    # The postal address, in the issuer profile of its credentials and on its certificates.
+    street_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    locality: Mapped[str] = mapped_column(String(100), default="", server_default="")
     # Off where the institution's staff sign in only through its identity provider (app.sso):
     # then no password of its accounts works, and none can be set or reset.
     is_password_login_allowed: Mapped[bool] = mapped_column(default=True)
@@ -123,7 +127,7 @@ class User(UserMixin, Model):
     hr_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     institution: Mapped[Institution] = relationship(lazy="joined", innerjoin=True)
-    job_role: Mapped[JobRole | None] = relationship(lazy="joined")
+    job_role: Mapped[JobRole | None] = relationship(lazy="joined", foreign_keys=[job_role_id])
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

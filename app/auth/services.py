@@ -249,17 +249,20 @@ def set_language(user: User, language: str) -> None:
 
 
 def seed_institutions() -> list[str]:
-    """Create or update the partner institutions; returns the slugs created."""
+    """Create or update the partner institutions; returns the slugs created.
+
+    Names are set only when the institution is created: from then on its administrators keep
+    them (the institution details page), and running the seed again must not undo that.
+    """
     existing = {row.slug: row for row in db.session.scalars(select(Institution))}
     created = []
     for slug, name, short_name, country, kind, role in PARTNERS:
         row = existing.get(slug)
         if row is None:
-            row = Institution(slug=slug)
+            row = Institution(slug=slug, name=name, short_name=short_name)
             db.session.add(row)
             created.append(slug)
-        row.name, row.short_name, row.country = name, short_name, country
-        row.kind, row.partner_role = kind, role
+        row.country, row.kind, row.partner_role = country, kind, role
     db.session.flush()
     return created
 

@@ -70,3 +70,48 @@ class EmblemForm(FlaskForm):
         ),
     )
     submit = SubmitField(_l("Upload emblem"))
+
+
+class ReplaceForm(FlaskForm):
+    reason = TextAreaField(
+        _l("What was wrong, and what the new certificate corrects"),
+        validators=[DataRequired(), Length(max=2000)],
+        filters=[strip_filter],
+        description=_l(
+            "At least 20 characters. Recorded with your name and shown to the institution's "
+            "staff; the learner is told by e-mail that a new certificate was issued."
+        ),
+    )
+    submit = SubmitField(_l("Issue the new certificate"))
+
+
+class InstitutionForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=255)],
+        filters=[strip_filter],
+        description=_l("As it appears on certificates and in the issuer profile."),
+    )
+    short_name = StringField(
+        _l("Short name"), validators=[DataRequired(), Length(max=64)], filters=[strip_filter]
+    )
+    street_address = StringField(
+        _l("Street and number"), validators=[Length(max=200)], filters=[strip_filter]
+    )
+    postal_code = StringField(
+        _l("Postal code"), validators=[Length(max=20)], filters=[strip_filter]
+    )
+    locality = StringField(_l("Town or city"), validators=[Length(max=100)], filters=[strip_filter])
+    signatory_name = StringField(
+        _l("Signatory"),
+        validators=[DataRequired(), Length(max=200)],
+        filters=[strip_filter],
+        description=_l("The person whose name is printed above the signature line."),
+    )
+    signatory_title = StringField(
+        _l("Signatory's position"),
+        validators=[DataRequired(), Length(max=200)],
+        filters=[strip_filter],
+        description=_l("For example: Director."),
+    )
+    submit = SubmitField(_l("Save"))

@@ -64,12 +64,25 @@ def issuer(slug: str):
                 # The profile's own address: the HTML page of this issuer (IssuerProbe of
                 # 1EdTech's validator checks that it answers).
                 "url": base,
-                "address": {"type": ["Address"], "addressCountryCode": institution.country},
+                "address": _address(institution),
                 "verificationMethod": methods,
                 "assertionMethod": [m["id"] for m in methods if "revoked" not in m],
             }
         )
     return _issuer_page(institution, key_list)
+
+
+def _address(institution: Institution) -> dict[str, object]:
+    """The Open Badges Address of the institution: the country always, the rest when known."""
+    address: dict[str, object] = {"type": ["Address"], "addressCountryCode": institution.country}
+    for term, value in (
+        ("streetAddress", institution.street_address),
+        ("postalCode", institution.postal_code),
+        ("addressLocality", institution.locality),
+    ):
+        if value:
+            address[term] = value
+    return address
 
 
 def _is_own_admin(institution: Institution) -> bool:

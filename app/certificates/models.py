@@ -81,8 +81,16 @@ class CertificateCounter(Model):
 
 class Certificate(Model):
     __table_args__ = (
-        # Exactly one certificate per learner and course, whoever or whatever issues it.
-        UniqueConstraint("user_id", "course_id"),
+        # One current certificate per learner and course, whoever or whatever issues it; a
+        # revoked one may be followed by its replacement (app.certificates.replacement).
+        Index(
+            "uq_certificate_current",
+            "user_id",
+            "course_id",
+            unique=True,
+            sqlite_where=text("revoked_at IS NULL"),
+            postgresql_where=text("revoked_at IS NULL"),
+        ),
         UniqueConstraint("institution_id", "status_index"),
     )
 
@@ -125,6 +133,9 @@ class Certificate(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The revoked certificate this one replaces (issued again by an administrator, with the
+    # reason in issue_reason).
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"), unique=True)
 
     user = relationship("User", foreign_keys=[user_id])
     issued_by = relationship("User", foreign_keys=[issued_by_id])
@@ -132,6 +143,10 @@ class Certificate(Model):
     course = relationship("Course")
     institution = relationship("Institution")
     key = relationship(InstitutionKey)
+    replaces: Mapped[Certificate | None] = relationship(
+        remote_side=[id], back_populates="replaced_by"
+    )
+    replaced_by: Mapped[Certificate | None] = relationship(back_populates="replaces")
 
 
 class SupersededPdf(Model):

@@ -71,14 +71,16 @@ def pdf_languages(language: str, institution: Institution) -> tuple[str, str]:
 
 
 def certificate_for(user_id: int, course_id: int) -> Certificate | None:
+    """The learner's certificate for the course: the current one, else the last revoked one."""
     return db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user_id, Certificate.course_id == course_id
-        )
+        select(Certificate)
+        .where(Certificate.user_id == user_id, Certificate.course_id == course_id)
+        .order_by(Certificate.revoked_at.is_not(None), Certificate.id.desc())
+        .limit(1)
     )
 
 
-def _lock_counter(institution: Institution) -> CertificateCounter:
+def lock_counter(institution: Institution) -> CertificateCounter:
     """Lock the institution's counter row (a write takes the lock on SQLite and PostgreSQL)."""
     lock = (
         update(CertificateCounter)
@@ -133,11 +135,26 @@ def issue(
     existing = certificate_for(user.id, course.id)
     if existing:
         return existing, False
-    institution = course.institution
-    counter = _lock_counter(institution)
+    counter = lock_counter(course.institution)
     existing = certificate_for(user.id, course.id)
     if existing:
         return existing, False
+    certificate = create(user, course, counter, issued_by=issued_by, today=today, reason=reason)
+    return certificate, True
+
+
+def create(
+    user: User,
+    course: Course,
+    counter: CertificateCounter,
+    issued_by: User | None = None,
+    today: date | None = None,
+    reason: str = "",
+    replaces: Certificate | None = None,
+) -> Certificate:
+    """Number, sign, store and announce a new certificate; the caller holds the counter lock
+    (lock_counter) and has checked that the learner has no current certificate."""
+    institution = course.institution
     key = keys.active_key(institution.id)
     if key is None:
         raise keys.SigningKeyMissing(institution.slug)
@@ -152,6 +169,10 @@ def issue(
     counter.status_slots += 1
     texts = {text.language: text for text in course.texts}
     validity = course.certificate_validity_months
+    expires_on = add_months(issued_on, validity) if validity else None
+    if replaces is not None:
+        # A replacement corrects what was attested; it does not extend the validity.
+        expires_on = replaces.expires_on
     certificate = Certificate(
         serial=f"{institution.slug.upper()}-{issued_on.year}-{counter.serial:06d}",
         code=new_code(),
@@ -169,7 +190,8 @@ def issue(
         signatory_title=institution.signatory_title,
         issued_at=issued_at,
         issued_on=issued_on,
-        expires_on=add_months(issued_on, validity) if validity else None,
+        expires_on=expires_on,
+        replaces_id=replaces.id if replaces else None,
         issued_by_id=issued_by.id if issued_by else None,
         issue_reason=reason,
         status_index=status_index,
@@ -206,8 +228,9 @@ def issue(
         user_id=user.id,
         course_id=course.id,
         issued_by_id=issued_by.id if issued_by else None,
+        replaces_id=replaces.id if replaces else None,
     )
-    return certificate, True
+    return certificate
 
 
 def _sign(

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from app.auth.models import Institution
 from app.auth.services import institution_by_slug, institutions, user_by_email
-from app.certificates import europass, handissue, listing, services, stored
+from app.certificates import europass, handissue, listing, replacement, services, stored
 from app.certificates.forms import IssueForm, LookupForm, RevokeForm
 from app.certificates.models import Certificate
 from app.certificates.pdf import format_code
@@ -327,17 +327,24 @@ def detail(certificate_id: int):
         "certificates/detail.html",
         certificate=certificate,
         may_revoke=handissue.may_revoke(current_user, certificate),
+        may_replace=replacement.may_replace(current_user, certificate),
     )
 
 
-@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
-@roles_required("admin")
-def revoke(certificate_id: int):
+def issued_by_own_institution(certificate_id: int) -> Certificate:
+    """The certificate, if the administrator's institution issued it (404 if none, else 403)."""
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
     if not handissue.may_revoke(current_user, certificate):
         abort(403)
+    return certificate
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@roles_required("admin")
+def revoke(certificate_id: int):
+    certificate = issued_by_own_institution(certificate_id)
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -366,4 +373,8 @@ def _format_code(code: str) -> str:
 
 
 # The issuer pages register on the same blueprint.
-from app.certificates import issuer_views  # noqa: E402, F401
+from app.certificates import (  # noqa: E402, F401
+    institution_views,
+    issuer_views,
+    replace_views,
+)

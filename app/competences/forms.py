@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
 def level_or_none(value: object) -> int | None:
@@ -52,3 +60,39 @@ class AssignmentForm(FlaskForm):
     job_role_id = SelectField(_l("or everyone in the job role"), coerce=int)
     due_on = DateField(_l("Due date"), validators=[DataRequired()])
     submit = SubmitField(_l("Assign the course"))
+
+
+class JobRoleForm(FlaskForm):
+    name_sl = StringField(_l("Name in Slovenian"), validators=[DataRequired(), Length(max=200)])
+    name_hr = StringField(_l("Name in Croatian"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Save"))
+
+
+class NewJobRoleForm(JobRoleForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l(
+            "Lower-case letters, digits and hyphens, for example case-manager. It identifies "
+            "the role in HR files and cannot be changed later."
+        ),
+    )
+    submit = SubmitField(_l("Create the job role"))
+
+
+def target_form(
+    competences: list[tuple[int, str]], choices: list[SelectChoice], **kwargs: object
+) -> JobRoleForm:
+    """The role form with one target field per competence (field name target_<id>)."""
+
+    class TargetsForm(JobRoleForm):
+        pass
+
+    for competence_id, label in competences:
+        setattr(
+            TargetsForm,
+            f"target_{competence_id}",
+            SelectField(label, choices=choices, coerce=level_or_none, validators=[Optional()]),
+        )
+    return TargetsForm(**kwargs)

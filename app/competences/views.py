@@ -340,4 +340,4 @@ def assessors():
 
 
 # Changing and withdrawing assignments register on the same blueprint.
-from app.competences import assignment_views  # noqa: E402, F401
+from app.competences import assignment_views, role_views  # noqa: E402, F401

@@ -60,7 +60,8 @@ role), `job_role_id` (None when assigned to one employee), `due_on` (a date).
 certificate_issued = _events.signal("certificate-issued")
 """A certificate was issued (on completion, or by hand).
 
-Keywords: `certificate_id`, `user_id`, `course_id`, `issued_by_id` (None when automatic).
+Keywords: `certificate_id`, `user_id`, `course_id`, `issued_by_id` (None when automatic),
+`replaces_id` (the revoked certificate it replaces, or None).
 """
 
 certificate_revoked = _events.signal("certificate-revoked")
@@ -96,6 +97,19 @@ sso_settings_changed = _events.signal("sso-settings-changed")
 
 Keywords: `institution_id`, `by_id` (None from the command line), `changes` (the names of the
 settings that changed; the client secret's name, never its value).
+"""
+
+institution_changed = _events.signal("institution-changed")
+"""An administrator changed how their institution appears (name, address, signatory).
+
+Keywords: `institution_id`, `by_id`, `changes` (the names of the fields that changed).
+"""
+
+job_role_changed = _events.signal("job-role-changed")
+"""An administrator created or edited a job role or its target profile in the browser.
+
+Keywords: `job_role_id`, `by_id`, `institution_id` (the editor's), `changes` (what changed:
+"names", the codes of competences whose target changed, or "created").
 """
 
 users_synced = _events.signal("users-synced")

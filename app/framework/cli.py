@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.core.sources import relative_path
 from app.extensions import db
 from app.framework.loader import FRAMEWORK_FILE, load_framework
+from app.framework.models import JobRole
 from app.framework.services import sync_framework
 
 
@@ -51,5 +53,11 @@ def init_app(app: Flask) -> None:
         for change in changes:
             click.echo(change)
         click.echo(f"{len(changes)} changes" if changes else "Nothing changed.")
+        for role in db.session.scalars(select(JobRole).where(JobRole.edited_at.is_not(None))):
+            click.echo(
+                f"Job role {role.code} was edited in the app on {role.edited_at:%Y-%m-%d}: "
+                "the file does not change it.",
+                err=True,
+            )
 
     app.cli.add_command(group)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.content import watch
+from app.core.database import UTCDateTime
 from app.core.i18n import pick_text
 from app.extensions import Model
 
@@ -52,6 +55,11 @@ class JobRole(Translated, Model):
     position: Mapped[int] = mapped_column(default=0)
     names: Mapped[dict[str, str]] = mapped_column(JSON)
     is_retired: Mapped[bool] = mapped_column(default=False)
+    # Set when an administrator edits the role in the browser: from then on the role is kept
+    # as edited, and loading courses/competences.yml no longer overwrites its names or targets.
+    # (Who edited it is in the audit trail: a user column here would make user and job_role
+    # refer to each other.)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class JobRoleTarget(Model):

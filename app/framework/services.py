@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.framework.loader import Framework
+from app.framework.loader import Framework, JobRoleSource
 from app.framework.models import (
     Competence,
     CompetenceArea,
@@ -16,6 +17,8 @@ from app.framework.models import (
     JobRoleTarget,
     ProficiencyLevel,
 )
+
+logger = logging.getLogger(__name__)
 
 # The framework's rows that have a code and are retired rather than deleted.
 CodedRow = TypeVar("CodedRow", Competence, JobRole)
@@ -44,12 +47,21 @@ def sync_framework(framework: Framework) -> list[str]:
     changes += _retire(competences, framework.competence_codes, "competence")
     db.session.flush()
     roles = {row.code: row for row in db.session.scalars(db.select(JobRole))}
+    # Roles an administrator edited in the browser are the app's now: the file neither
+    # overwrites nor retires them (see app.framework.editing).
+    kept = {code: row for code, row in roles.items() if row.edited_at is not None}
+    file_roles = [role for role in framework.job_roles if role.code not in kept]
     for position, role in enumerate(framework.job_roles):
+        if role.code in kept:
+            # Not a change: the file's version of this role is simply not applied.
+            logger.info("job role %s kept as edited in the app", role.code)
+            continue
         values = {"position": position, "names": role.names, "is_retired": False}
         changes.extend(_upsert(roles, JobRole, role.code, values, "job role"))
-    changes += _retire(roles, {role.code for role in framework.job_roles}, "job role")
+    managed = {code: row for code, row in roles.items() if code not in kept}
+    changes += _retire(managed, {role.code for role in file_roles}, "job role")
     db.session.flush()
-    changes.extend(_sync_targets(framework, roles, competences))
+    changes.extend(_sync_targets(file_roles, managed, competences))
     db.session.flush()
     return changes
 
@@ -114,15 +126,17 @@ def _upsert(
 
 
 def _sync_targets(
-    framework: Framework, roles: dict[str, JobRole], competences: dict[str, Competence]
+    sources: list[JobRoleSource], roles: dict[str, JobRole], competences: dict[str, Competence]
 ) -> list[str]:
+    role_ids = {row.id for row in roles.values()}
     existing = {
         (row.job_role_id, row.competence_id): row
         for row in db.session.scalars(db.select(JobRoleTarget))
+        if row.job_role_id in role_ids
     }
     wanted = {
         (roles[source.code].id, competences[code].id): level
-        for source in framework.job_roles
+        for source in sources
         for code, level in source.targets.items()
     }
     changed_roles: set[int] = set()

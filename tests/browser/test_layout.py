@@ -45,6 +45,8 @@ PAGES = {
         "/hr/assessors",
         "/hr/certificates",
         "/exports",
+        "/admin/job-roles",
+        "/admin/job-roles/1",
     ],
     "admin": [
         "/",
@@ -56,6 +58,9 @@ PAGES = {
         "/issuers/bistra-ptuj",
         "/reports/summary",
         "/hr/matrix",
+        "/admin/institution",
+        "/admin/job-roles/1",
+        "/admin/job-roles/new",
     ],
 }
 

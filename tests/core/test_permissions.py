@@ -132,6 +132,15 @@ MATRIX = {
     # The test administrator works at czss-cakovec, which issues beta's certificates.
     "certificates.revoke": ("GET", "/certificates/{certificate}/revoke", ADMIN_PAGE),
     "certificates.detail": ("GET", "/certificates/{certificate}", HR_PAGE),
+    # A certificate that is not revoked: the page says it cannot be issued again.
+    "certificates.replace": ("GET", "/certificates/{certificate}/replace", ADMIN_PAGE),
+    # Always the administrator's own institution.
+    "certificates.institution_settings": ("GET", "/admin/institution", ADMIN_PAGE),
+    # HR and administrators read the job roles; only the lead partner's administrators (the
+    # test administrator is of czss-cakovec) change them.
+    "competences.job_roles": ("GET", "/admin/job-roles", HR_PAGE),
+    "competences.job_role": ("GET", "/admin/job-roles/{job_role}", HR_PAGE),
+    "competences.new_job_role": ("GET", "/admin/job-roles/new", OWNER_ONLY),
     "certificates.create_key": ("POST", "/issuers/czss-cakovec/keys", ADMIN_DONE),
     # The emblem is public, as the certificates that show it; only the institution's own
     # administrators change it. The request sends no file: the form says so (400).
@@ -285,6 +294,13 @@ def _assignment(app, user_id: int) -> int:
         return row.id
 
 
+def _job_role(app) -> int:
+    from app.framework.models import JobRole
+
+    with app.app_context():
+        return db.session.scalar(db.select(JobRole.id).where(JobRole.code == "social-worker-csd"))
+
+
 def _export(app, user_id: int) -> int:
     """A finished export of czss-cakovec's matrix, asked for by `user_id`."""
     from app.auth.models import User
@@ -308,6 +324,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
     _emblem(app)
     export = _export(app, make_user(roles={"admin"}, institution="czss-cakovec"))
     assignment = _assignment(app, target)
+    job_role = _job_role(app)
 
     def user_of_role() -> int:
         # The administrator is one of beta's issuing institution, czss-cakovec.
@@ -328,6 +345,7 @@ def test_each_role_gets_the_access_it_should(app, client, courses, make_user, ro
             export=export,
             data_export=data_export,
             assignment=assignment,
+            job_role=job_role,
         )
         if method == "GET":
             response = client.get(url)
