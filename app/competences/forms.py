@@ -8,12 +8,13 @@ from wtforms import (
     DateField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.core.forms import CheckboxList
 
 
 def level_or_none(value: object) -> int | None:
@@ -40,8 +41,9 @@ class RatingForm(FlaskForm):
     submit = SubmitField(_l("Record the rating"))
 
 
-class PeopleField(SelectMultipleField):
-    """Employees chosen in a list; "0" (nobody, from older forms and scripts) is left out."""
+class PeopleField(CheckboxList):
+    """Employees chosen in a list of checkboxes (a search box narrows it, static/js/people.js);
+    "0" (nobody, from older forms and scripts) is left out."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         super().process_formdata([value for value in valuelist if value not in ("", "0")])
@@ -54,8 +56,7 @@ class AssignmentForm(FlaskForm):
     user_id = PeopleField(
         _l("Employees"),
         coerce=int,
-        description=_l("One or more (Ctrl or Shift to choose several), or a job role below."),
-        render_kw={"size": 8},
+        description=_l("Tick one or more, or choose a job role below."),
     )
     job_role_id = SelectField(_l("or everyone in the job role"), coerce=int)
     due_on = DateField(_l("Due date"), validators=[DataRequired()])
