@@ -244,4 +244,6 @@ ALL = (
     signing_key_compromised,
     certificate_reissued,
     xapi_statement_refused,
+    institution_changed,
+    job_role_changed,
 )
