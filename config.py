@@ -62,6 +62,8 @@ class Config:
     # How often each server reads the content version that its page caches follow (seconds):
     # another server's publication shows within this time.
     CONTENT_CHECK_SECONDS = float(os.environ.get("CONTENT_CHECK_SECONDS", "1"))
+    # Anonymous visitors get the public pages from the content cache (app.core.pagecache).
+    PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "1") != "0"
     # LOG_FORMAT=json: one JSON object per log line, with the request id (for log collectors).
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # This server's name, sent back as X-Instance so operators see which server answered.

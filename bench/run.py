@@ -185,8 +185,10 @@ class MemoryWatch:
 @contextmanager
 def gunicorn(env: dict[str, str], log: Path) -> Iterator[tuple[str, MemoryWatch]]:
     port = _free_port()
-    command = [str(BIN / "gunicorn"), "-w", str(WORKERS), "-k", "sync", "-b", f"127.0.0.1:{port}",
-               "--error-logfile", str(log), "--timeout", "120", "wsgi:app"]  # fmt: skip
+    # --preload: the app is imported once and the workers share its pages (as deployed).
+    command = [str(BIN / "gunicorn"), "--preload", "-w", str(WORKERS), "-k", "sync",
+               "-b", f"127.0.0.1:{port}", "--error-logfile", str(log), "--timeout", "120",
+               "wsgi:app"]  # fmt: skip
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -123,7 +123,6 @@ def profile():
             {code for code in (user.notification_optout or []) if code not in shown}
             | {code for code in shown if code not in chosen}
         )
-        session["language"] = user.language
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))

@@ -25,7 +25,7 @@ from app.auth import hooks, selfservice, services
 from app.auth.forms import LanguageForm, LoginForm, PasswordChangeForm, UserForm
 from app.auth.models import ASSIGNABLE_ROLES, User, UserRole
 from app.core.forms import ConfirmForm
-from app.core.i18n import current_language
+from app.core.i18n import LANGUAGES, current_language, remember_language
 from app.core.params import arg_id
 from app.core.permissions import public, roles_required
 from app.core.ratelimit import client_key, hashed, minutes_until
@@ -174,9 +174,8 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    session["language"] = language
     flash(_("You have logged out."), "info")
-    return redirect(provider_logout or url_for("auth.login"))
+    return remember_language(redirect(provider_logout or url_for("auth.login")), language)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -201,17 +200,25 @@ def change_password():
     return render_template("auth/password.html", form=form)
 
 
-@bp.route("/language", methods=["POST"])
+@bp.route("/language", methods=["GET", "POST"])
 @public
 def language():
-    form = LanguageForm()
-    if not form.validate_on_submit():
-        abort(400)
-    session["language"] = form.language.data
-    if current_user.is_authenticated:
-        services.set_language(current_user, form.language.data)
-        db.session.commit()
-    return _redirect_next(url_for("courses.catalogue"))
+    """A visitor's language is a cookie, set by a plain GET form: their public pages carry no
+    CSRF token and no session, so they can be cached (app.core.pagecache). A logged-in
+    person's language is kept on their account, so that change is a POST with its token."""
+    if request.method == "GET":
+        chosen = request.args.get("language")
+        if chosen not in LANGUAGES:
+            abort(400)
+    else:
+        form = LanguageForm()
+        if not form.validate_on_submit():
+            abort(400)
+        chosen = form.language.data
+        if current_user.is_authenticated:
+            services.set_language(current_user, chosen)
+            db.session.commit()
+    return remember_language(_redirect_next(url_for("courses.catalogue")), chosen)
 
 
 # --- Administration of accounts ---------------------------------------------------------

@@ -22,9 +22,9 @@ T = TypeVar("T")
 _BUMPED = "sokrog_content_bumped"
 # The one row there is; a name leaves room for versions of other content later.
 CONTENT = "content"
-# Entries of one version: a few per interface language and course. The bound only guards
-# against a key that grows with input nobody checked.
-MAX_ENTRIES = 512
+# Entries of one version: a few per interface language and course, and the public pages
+# (app.core.pagecache). The bound only guards against a key that grows with input nobody checked.
+MAX_ENTRIES = 1024
 
 _watched: tuple[type, ...] = ()
 
@@ -112,6 +112,21 @@ class ContentCache:
 
     def forget_version(self) -> None:
         self.checked_at = -math.inf
+
+    def find(self, key: tuple[Hashable, ...]) -> tuple[str | None, object | None]:
+        """The current version and what was kept for `key` under it (None if nothing)."""
+        token = self._token()
+        if token is None:
+            return None, None
+        if token != self.token:
+            self.token, self.entries = token, {}
+        return token, self.entries.get(key)
+
+    def keep(self, key: tuple[Hashable, ...], value: object, token: str | None) -> None:
+        """Keep `value`, built after `find` returned `token`, if that is still the version:
+        built under an older one it might show what has changed since."""
+        if token is not None and token == self.token and len(self.entries) < MAX_ENTRIES:
+            self.entries[key] = value
 
     def get(self, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         # The version is read before the content: a change committed in between makes the

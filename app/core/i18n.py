@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, request, session
+from decimal import Decimal
+
+from babel import numbers
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_decimal, format_percent, get_locale, get_translations
 from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.extensions import babel
 
 LANGUAGES = ("sl", "hr", "en")
 # Shown in the switcher in the language's own name, so anyone can find theirs.
 LANGUAGE_NAMES = {"sl": "Slovenščina", "hr": "Hrvatski", "en": "English"}
+# A visitor's choice of language (a logged-in person's is on their account).
+LANGUAGE_COOKIE = "language"
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 # The other regional language is understood better than English by most learners.
 NEIGHBOUR = {"sl": "hr", "hr": "sl"}
 
@@ -56,10 +63,41 @@ def select_locale() -> str:
         language: str = current_user.language
         if language in LANGUAGES:
             return language
-    chosen: str | None = session.get("language")
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
     return request.accept_languages.best_match(LANGUAGES) or _default_locale()
+
+
+def remember_language(response: BaseResponse, language: str) -> BaseResponse:
+    """Keep a visitor's language in their browser (a cookie, so their pages need no session)."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_SECONDS,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    """A share on the 0-100 scale as the reader's language writes it: 12,5 % in sl and hr,
+    12.5% in en; at most `digits` decimals, none shown when they are zeros."""
+    if value is None:
+        return ""
+    # Decimal: 28.6 / 100 in floats is 0.28600000000000003, which Babel would print whole.
+    share = Decimal(str(round(value, digits))) / 100
+    return numbers.format_percent(share, locale=get_locale(), decimal_quantization=False)
+
+
+def decimal(value: float | None, digits: int = 2) -> str:
+    """A number such as a score, rounded to `digits` decimals: 3,5 in sl and hr, 3.5 in en."""
+    if value is None:
+        return ""
+    rounded = Decimal(str(round(value, digits)))
+    return numbers.format_decimal(rounded, locale=get_locale(), decimal_quantization=False)
 
 
 def current_language() -> str:
@@ -85,4 +123,9 @@ def init_app(app: Flask) -> None:
         request.wtforms_translations = get_translations()  # type: ignore[attr-defined]
 
     # Numbers as each language writes them (1.234,5 in sl and hr; 1,234.5 in en).
-    app.jinja_env.filters.update(format_number=format_decimal, format_percent=format_percent)
+    app.jinja_env.filters.update(
+        format_number=format_decimal,
+        format_percent=format_percent,
+        percent=percent,
+        decimal=decimal,
+    )

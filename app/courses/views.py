@@ -21,6 +21,7 @@ from markupsafe import Markup
 from app.core.content import cached
 from app.core.database import local_today
 from app.core.i18n import LANGUAGES, current_language
+from app.core.pagecache import public_page
 from app.core.permissions import public, roles_required
 from app.core.storage import BadKey, storage
 from app.courses import hooks, material_services, progress, services
@@ -88,6 +89,7 @@ def _catalogue_page(language: str) -> CataloguePage:
 
 @bp.route("/courses/")
 @public
+@public_page("language", "competence")
 def catalogue():
     language = request.args.get("language", "")
     competence = request.args.get("competence", "")
@@ -117,6 +119,7 @@ def catalogue():
 
 @bp.route("/courses/<slug>/")
 @public
+@public_page()
 def course(slug: str):
     course = _course_or_404(slug)
     user_id = _user_id()
@@ -135,7 +138,8 @@ def course(slug: str):
         lessons=lessons,
         done=sum(1 for lesson in lessons if lesson.is_done),
         enrolment=enrolment,
-        form=EnrolForm(),
+        # Made for a logged-in reader only: a form's CSRF token would give a visitor a session.
+        form=EnrolForm() if current_user.is_authenticated else None,
         # Links for the course's own trainers (and admins): its editor, attempts, statistics.
         can_train=current_user.is_authenticated and can_edit(current_user, course),
     )
@@ -209,6 +213,7 @@ def complete(slug: str, lesson_slug: str):
 
 @bp.route("/courses/<slug>/pages/<page_slug>")
 @public
+@public_page()
 def page(slug: str, page_slug: str):
     """A course page: outcomes, glossary, sources, a case study, a template or the guide."""
     course = _course_or_404(slug)

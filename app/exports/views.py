@@ -11,12 +11,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from app.auth.services import institution_by_slug, institutions
-from app.core.i18n import current_language
+from app.core.i18n import current_language, percent
 from app.core.permissions import roles_required, wants_json
 from app.exports import services
 from app.exports.forms import ExportForm
@@ -71,17 +72,17 @@ def status_text(export: Export) -> str:
     if export.status == QUEUED:
         return _("Waiting for its turn…")
     if export.status == DONE:
-        return _("Ready: %(count)d rows.", count=export.rows_done)
+        return _("Ready: %(count)s rows.", count=format_decimal(export.rows_done))
     if export.status == FAILED:
         return _(
             "The export failed; it will be tried again. If it keeps failing, tell an administrator."
         )
     if export.rows_total:
         return _(
-            "%(done)d of %(total)d rows written (%(percent)d%%).",
-            done=export.rows_done,
-            total=export.rows_total,
-            percent=export.progress,
+            "%(done)s of %(total)s rows written (%(percent)s).",
+            done=format_decimal(export.rows_done),
+            total=format_decimal(export.rows_total),
+            percent=percent(export.progress, 0),
         )
     return _("Starting…")
 

@@ -7,7 +7,7 @@ import pytest
 from app.auth.models import User
 from app.core.security import is_safe_redirect
 from app.extensions import db
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, csrf_token, login
 
 
 def log_in(client, email: str, password: str = PASSWORD, next_url: str = ""):
@@ -103,11 +103,43 @@ def test_language_switch_is_saved_on_the_account(app, client, make_user):
         assert db.session.get(User, user).language == "hr"
 
 
-def test_anonymous_language_choice_lives_in_the_session(client):
-    token = csrf_token(client)
-    client.post("/language", data={"csrf_token": token, "language": "en"})
+def test_a_visitors_language_is_a_cookie_set_without_a_session(client):
+    page = client.get("/courses/", headers={"Accept-Language": "sl"})
+    assert '<form class="language-form" method="get"' in page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers  # no session for a visitor's public page
+    response = client.get("/language?language=en&next=/courses/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/courses/"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("language=en;")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "session=" not in cookie
     assert '<html lang="en">' in client.get("/courses/").get_data(as_text=True)
+    assert client.get("/language?language=xx").status_code == 400
+    assert (
+        client.get("/language?language=en&next=https://evil.example/")
+        .headers["Location"]
+        .endswith("/courses/")
+    )
+    # A form posted with its token (a page from before) still works.
+    token = csrf_token(client)
+    client.post("/language", data={"csrf_token": token, "language": "hr"})
+    assert '<html lang="hr">' in client.get("/courses/").get_data(as_text=True)
     assert client.post("/language", data={"csrf_token": token, "language": "xx"}).status_code == 400
+
+
+def test_a_logged_in_persons_language_change_needs_its_token(client, make_user, app):
+    user = make_user(language="sl")
+    login(client, user)
+    assert client.post("/language", data={"language": "en"}).status_code == 400
+    # A GET (a link from anywhere) changes the browser's cookie, never the account.
+    client.get("/language?language=en")
+    with app.app_context():
+        assert db.session.get(User, user).language == "sl"
+    client.post("/language", data={"csrf_token": csrf_token(client), "language": "hr"})
+    with app.app_context():
+        assert db.session.get(User, user).language == "hr"
 
 
 def test_security_headers_and_cookie_flags(client, make_user):
