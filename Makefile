@@ -55,7 +55,7 @@ run: install translations
 	$(BIN)/flask institutions seed
 	$(BIN)/flask certificates keygen --missing
 	$(BIN)/flask courses sync
-	$(BIN)/flask demo seed
+	$(BIN)/flask demo seed --employees 300
 	@echo "Serving on http://127.0.0.1:5000 with a job worker beside it (Ctrl+C stops both)"
 	@# The worker issues certificates and sends mail; it stops with the web server.
 	$(BIN)/flask jobs worker & worker=$$!; \

@@ -6,7 +6,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.demo.services import seed_demo, seed_employees
+from app.demo.services import seed_demo
+from app.demo.synthetic import seed_employees
 from app.extensions import db
 
 

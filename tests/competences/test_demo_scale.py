@@ -3,14 +3,18 @@ fixed number of queries for a realistic institution (250 employees, 40 competenc
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.competences import reports
 from app.competences.models import Evidence
-from app.core.database import count_queries
+from app.core.database import count_queries, local_today, utcnow
+from app.courses.models import CourseAssignment, Enrolment
 from app.extensions import db
 from app.framework.models import Competence, CompetenceArea
+from app.quizzes.models import Quiz, QuizAttempt
 from tests.conftest import login
 
 
@@ -65,3 +69,37 @@ def test_matrix_of_250_by_40_runs_a_fixed_number_of_queries(app, client, runner,
     with app.app_context(), count_queries() as many:
         assert client.get("/hr/matrix").status_code == 200
     assert few.count == many.count
+
+
+def test_synthetic_data_tell_a_consistent_story(app, runner, courses):
+    """Passed means passed at the quiz's own mark; completed only after enrolling and only by
+    passing; due dates around today, some met or overdue, some ahead."""
+    result = runner.invoke(args=["demo", "seed", "--employees", "300", "--seed", "11"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        marks = {row.id: (row.course_id, row.pass_mark) for row in db.session.scalars(select(Quiz))}
+        passed: set[tuple[int, int]] = set()
+        attempts = list(db.session.scalars(select(QuizAttempt)))
+        assert attempts
+        for attempt in attempts:
+            course_id, mark = marks[attempt.quiz_id]
+            assert attempt.is_passed == (attempt.percent >= mark), attempt.percent
+            assert attempt.submitted_at <= utcnow()
+            if attempt.is_passed:
+                passed.add((attempt.user_id, course_id))
+        quiz_courses = {course_id for course_id, _mark in marks.values()}
+        enrolments = list(db.session.scalars(select(Enrolment)))
+        completed = [row for row in enrolments if row.completed_at]
+        assert completed
+        assert len(completed) < len(enrolments)
+        for row in enrolments:
+            if row.completed_at:
+                assert row.enrolled_at <= row.completed_at <= utcnow()
+            if row.course_id in quiz_courses:
+                assert ((row.user_id, row.course_id) in passed) == bool(row.completed_at)
+        due = [row.due_on for row in db.session.scalars(select(CourseAssignment))]
+        today = local_today()
+        assert due
+        assert all(today - timedelta(days=30) <= day <= today + timedelta(days=60) for day in due)
+        assert any(day < today for day in due)
+        assert any(day >= today for day in due)
