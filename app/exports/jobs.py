@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from huey import crontab
+from huey.api import Task
 from sqlalchemy import update
 
 from app.auth.models import Institution, User
 from app.core import jobs
 from app.core.database import utcnow
 from app.exports import services
-from app.exports.models import DONE, FAILED, Export
+from app.exports.models import DONE, FAILED, RETRYING, Export
 from app.extensions import db
 
 
@@ -23,9 +24,10 @@ def queue_export(
     return export
 
 
-@jobs.job(retries=2, retry_delay=60)
-def run_export(export_id: int) -> None:
-    """Write the file; a failure is shown on the export's page, and tried again."""
+@jobs.job(retries=2, retry_delay=60, context=True)
+def run_export(export_id: int, task: Task | None = None) -> None:
+    """Write the file; a failure is shown on the export's page as retried, or as final once
+    the worker has no retry left (`task` is huey's, None when called directly)."""
     export = db.session.get(Export, export_id)
     if export is None or export.status == DONE:
         return
@@ -33,10 +35,15 @@ def run_export(export_id: int) -> None:
         services.write(export)
     except Exception as error:
         db.session.rollback()
+        final = task is None or not task.retries
         db.session.execute(
             update(Export)
             .where(Export.id == export_id)
-            .values(status=FAILED, error=str(error)[:1000], finished_at=utcnow())
+            .values(
+                status=FAILED if final else RETRYING,
+                error=str(error)[:1000],
+                finished_at=utcnow() if final else None,
+            )
         )
         db.session.commit()
         raise

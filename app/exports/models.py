@@ -11,6 +11,8 @@ from app.core.database import UTCDateTime, utcnow
 from app.extensions import Model
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+# Failed, and the worker will try it again (FAILED: it gave up).
+RETRYING = "retrying"
 KINDS = ("matrix", "certificates")
 FORMATS = ("csv", "xlsx")
 

@@ -23,7 +23,7 @@ from app.core.database import utcnow
 from app.core.errors import DomainError
 from app.core.storage import storage
 from app.exports import writers
-from app.exports.models import DONE, FORMATS, KINDS, QUEUED, RUNNING, Export
+from app.exports.models import DONE, FORMATS, KINDS, QUEUED, RETRYING, RUNNING, Export
 from app.extensions import db
 
 KEEP_DAYS = 7  # EXPORT_KEEP_DAYS overrides
@@ -90,7 +90,7 @@ def new_export(
             Export.institution_id == institution.id,
             Export.kind == kind,
             Export.format == fmt,
-            Export.status.in_((QUEUED, RUNNING)),
+            Export.status.in_((QUEUED, RUNNING, RETRYING)),
         )
     )
     if waiting is not None:

@@ -22,7 +22,7 @@ from app.core.permissions import roles_required, wants_json
 from app.exports import services
 from app.exports.forms import ExportForm
 from app.exports.jobs import queue_export
-from app.exports.models import DONE, FAILED, QUEUED, Export
+from app.exports.models import DONE, FAILED, QUEUED, RETRYING, Export
 from app.extensions import db
 
 bp = Blueprint("exports", __name__)
@@ -73,9 +73,14 @@ def status_text(export: Export) -> str:
         return _("Waiting for its turn…")
     if export.status == DONE:
         return _("Ready: %(count)s rows.", count=format_decimal(export.rows_done))
-    if export.status == FAILED:
+    if export.status == RETRYING:
         return _(
             "The export failed; it will be tried again. If it keeps failing, tell an administrator."
+        )
+    if export.status == FAILED:
+        return _(
+            "The export failed and will not be tried again. Ask for it once more; if it fails "
+            "again, tell an administrator."
         )
     if export.rows_total:
         return _(

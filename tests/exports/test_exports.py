@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -219,3 +220,38 @@ def test_the_matrix_and_certificate_pages_lead_to_the_background_export(client, 
         assert f'href="/exports?kind={kind}"' in html
         form = client.get(f"/exports?kind={kind}").get_data(as_text=True)
         assert f'selected value="{kind}"' in form
+
+
+def test_a_failed_export_says_whether_it_will_be_tried_again(app, client, courses, make_user):
+    hr = make_user(roles={"hr"})
+    login(client, hr)
+    jobs.huey.immediate = False
+    try:
+        status = _ask(client)
+    finally:
+        jobs.huey.flush()
+        jobs.huey.immediate = True
+    export_id = int(status.rsplit("/", 1)[1])
+    # The folder the file goes into cannot be made: a file of that name is in the way.
+    folder = Path(app.config["STORAGE_DIR"]) / "exports"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("in the way")
+    task = run_export.s(export_id)  # huey's own task, with its retries left
+    with pytest.raises((FileExistsError, NotADirectoryError)):
+        run_export.call_local(export_id, task=task)
+    state = client.get(status, headers={"Accept": "application/json"}).get_json()
+    assert state["status"] == "retrying"
+    assert "will be tried again" in state["message"]
+    # Asked for again meanwhile: the same export, still being tried.
+    assert _ask(client) == status
+    task.retries = 0
+    with pytest.raises((FileExistsError, NotADirectoryError)):
+        run_export.call_local(export_id, task=task)
+    state = client.get(status, headers={"Accept": "application/json"}).get_json()
+    assert state["status"] == "failed"
+    assert "will not be tried again" in state["message"]
+    assert "Failed" in client.get("/exports").get_data(as_text=True)
+    # Asking again now starts a new one, which works once the way is clear.
+    folder.unlink()
+    assert _ask(client) != status
