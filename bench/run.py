@@ -2,7 +2,7 @@
 mode and on PostgreSQL when its binaries are there, load it with locust headless from a second
 process, and write bench/report.json and bench/REPORT.md.
 
-    python -m bench.run [--scale M|S] [--databases sqlite,postgresql] [--seconds 20]
+    python -m bench.run [--scale M|S|L] [--databases sqlite,postgresql] [--seconds 20]
 """
 
 from __future__ import annotations
@@ -340,7 +340,7 @@ def _stop(signum, _frame) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=["M", "S"], default="M")
+    parser.add_argument("--scale", choices=["M", "S", "L"], default="M")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=int, default=20, help="per locust run")
     parser.add_argument("--users", type=int, default=8, help="concurrent locust users")
