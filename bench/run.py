@@ -8,6 +8,7 @@ process, and write bench/report.json and bench/REPORT.md.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import json
 import os
@@ -30,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 WORK = ROOT / "bench" / ".work"
 SECRET = "bench-only-secret-key-not-for-any-real-server-2sokrog"  # noqa: S105
+# A Fernet key (32 bytes, url-safe base64) that encrypts the signing keys of the bench only.
+KEK = base64.urlsafe_b64encode(b"bench-only-kek-not-for-real-use!").decode()
 WORKERS = 3
 # Users of the half-rate runs: enough that their random arrivals approach a Poisson stream.
 HALF_RATE_USERS = 32
@@ -298,12 +301,19 @@ def mixed_load(url: str, env: dict, watch: MemoryWatch, log: Path, args) -> dict
     }
 
 
+def app_env(url: str, folder: Path) -> dict[str, str]:
+    """The environment of the benchmarked server: the production configuration, as deployed
+    (it refuses to start without a public address and a key-encryption key)."""
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "FLASK_APP": "wsgi.py",
+            "SOKROG_CONFIG": "production", "PUBLIC_BASE_URL": "https://bench.2sokrog.invalid",
+            "SIGNING_KEY_ENCRYPTION_KEY": KEK, "STORAGE_DIR": str(folder / "storage"),
+            "BENCH_USERS": str(folder / "users.json"), "PYTHONPATH": str(ROOT)}  # fmt: skip
+
+
 def run_database(kind: str, url: str, args) -> dict:
     folder = WORK / kind
     shutil.rmtree(folder / "storage", ignore_errors=True)
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "FLASK_APP": "wsgi.py",
-           "SOKROG_CONFIG": "production", "STORAGE_DIR": str(folder / "storage"),
-           "BENCH_USERS": str(folder / "users.json"), "PYTHONPATH": str(ROOT)}  # fmt: skip
+    env = app_env(url, folder)
     print(f"[{kind}] migrating and generating scale {args.scale}", flush=True)
     _run([str(BIN / "flask"), "db", "upgrade"], env)
     generated = _last_json(

@@ -24,3 +24,16 @@ def test_a_worker_starts_without_the_libraries_few_requests_need(tmp_path):
         check=True,
     )  # fmt: skip
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_benchmarked_server_starts_under_the_production_configuration(tmp_path):
+    """`make bench` serves the production configuration; its checks must pass there."""
+    from bench.run import app_env
+
+    env = app_env(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi; print(wsgi.app.config['IS_PRODUCTION'])"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "True"
