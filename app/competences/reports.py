@@ -68,6 +68,7 @@ class MatrixFilter:
     institution_id: int | None
     job_role_id: int | None = None
     area_id: int | None = None
+    competence_id: int | None = None  # one competence: who has it, who is below its target
     course_id: int | None = None
     unit_id: int | None = None  # the unit and every unit under it (units from the HR system)
     sort: str = "name"  # or "gap": largest total gap first
@@ -84,6 +85,8 @@ def matrix_competences(query: MatrixFilter) -> list[Competence]:
     )
     if query.area_id:
         competence_query = competence_query.where(Competence.area_id == query.area_id)
+    if query.competence_id:
+        competence_query = competence_query.where(Competence.id == query.competence_id)
     if query.course_id:
         competence_query = competence_query.where(
             Competence.id.in_(

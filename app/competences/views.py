@@ -106,6 +106,7 @@ def _matrix_filter(institution_id: int) -> reports.MatrixFilter:
         institution_id=institution_id,
         job_role_id=arg_id("job_role"),
         area_id=arg_id("area"),
+        competence_id=arg_id("competence"),
         course_id=arg_id("course"),
         unit_id=arg_id("unit"),
         sort="gap" if request.args.get("sort") == "gap" else "name",
@@ -179,6 +180,7 @@ def matrix():
         job_roles=framework.active_job_roles(),
         units=units_of(institution.id),
         areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
+        competences=framework.active_competences(),
         courses=course_options(language),
         # The filters, for the export links and the pager (which adds the page itself).
         export_args={key: value for key, value in request.args.items() if value and key != "page"},

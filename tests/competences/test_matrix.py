@@ -377,3 +377,35 @@ def test_only_employees_below_a_target(app, client, courses, make_user):
     exported = client.get("/hr/matrix.csv?gap=1").get_data(as_text=True)
     assert "Bor Beginner" in exported
     assert "Ana Able" not in exported
+
+
+def test_one_competence_and_who_is_below_its_target(app, client, courses, make_user):
+    people = setup_people(app, make_user)
+    cene = make_user(institution="csd-lasko", full_name="Cene Coop")
+    with app.app_context():
+        codes = {c.code: c.id for c in db.session.scalars(select(Competence))}
+        user = db.session.get(User, cene)
+        user.job_role_id = db.session.scalar(
+            select(JobRole.id).where(JobRole.code == "social-worker-csd")
+        )
+        # Meets activation planning (3 of 3), below the target in cooperation (0 of 2).
+        record_evidence([EvidenceInput(cene, codes["activation-planning"], 3, "course")])
+        db.session.commit()
+    login(client, people["hr"])
+    planning = codes["activation-planning"]
+    html = client.get(f"/hr/matrix?competence={planning}").get_data(as_text=True)
+    assert "Activation planning</th>" in html
+    assert "Cooperation</th>" not in html
+    assert f'<option value="{planning}" selected>' in html
+    below = client.get(f"/hr/matrix?competence={planning}&gap=1").get_data(as_text=True)
+    assert "Bor Beginner" in below  # 0 of 3
+    assert "Cene Coop" not in below  # meets this one
+    assert "Ana Able" not in below
+    cooperation = client.get(f"/hr/matrix?competence={codes['cooperation']}&gap=1").text
+    assert "Cene Coop" in cooperation
+    assert "Bor Beginner" in cooperation
+    assert "Ana Able" not in cooperation
+    exported = client.get(f"/hr/matrix.csv?competence={planning}&gap=1").get_data(as_text=True)
+    assert exported.splitlines()[0].count(",") < 6  # the person's columns and one competence
+    assert "Bor Beginner" in exported
+    assert "Cene Coop" not in exported
