@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from app.auth.models import User
@@ -35,7 +36,7 @@ from app.core.permissions import roles_required
 from app.courses.services import course_options
 from app.extensions import db
 from app.framework import services as framework
-from app.framework.models import CompetenceArea
+from app.framework.models import Competence
 
 bp = Blueprint("competences", __name__)
 
@@ -169,6 +170,14 @@ def matrix():
         error_out=False,
     )
     matrix = reports.build_matrix(query, page.items, competences)
+    choices = list(
+        db.session.scalars(
+            db.select(Competence)
+            .where(Competence.is_retired.is_(False))
+            .options(joinedload(Competence.area))
+            .order_by(Competence.position)
+        )
+    )
     return render_template(
         "competences/matrix.html",
         institution=institution,
@@ -179,8 +188,9 @@ def matrix():
         scale=framework.scale(),
         job_roles=framework.active_job_roles(),
         units=units_of(institution.id),
-        areas=db.session.scalars(db.select(CompetenceArea).order_by(CompetenceArea.position)),
-        competences=framework.active_competences(),
+        # The filters' areas and competences from one query (the page's query count is fixed).
+        areas=sorted({row.area for row in choices}, key=lambda area: area.position),
+        competences=choices,
         courses=course_options(language),
         # The filters, for the export links and the pager (which adds the page itself).
         export_args={key: value for key, value in request.args.items() if value and key != "page"},
