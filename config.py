@@ -62,6 +62,9 @@ class Config:
     # How often each server reads the content version that its page caches follow (seconds):
     # another server's publication shows within this time.
     CONTENT_CHECK_SECONDS = float(os.environ.get("CONTENT_CHECK_SECONDS", "1"))
+    # Quiz statistics computed after the attempts changed are shown this long before they are
+    # computed again (seconds), as in Moodle; the page says how many attempts came since.
+    STATISTICS_MAX_AGE = float(os.environ.get("STATISTICS_MAX_AGE", "900"))
     # Anonymous visitors get the public pages from the content cache (app.core.pagecache).
     PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "1") != "0"
     # LOG_FORMAT=json: one JSON object per log line, with the request id (for log collectors).
@@ -161,6 +164,7 @@ class TestingConfig(Config):
     XAPI_LRS_URL = ""
     # Tests change content through one app and read it through another at once.
     CONTENT_CHECK_SECONDS = 0.0
+    STATISTICS_MAX_AGE = 0.0  # always current; tests of the kept statistics set their own
 
 
 class ProductionConfig(Config):

@@ -109,3 +109,18 @@ class AttemptAnswer(Model):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+class QuizStatistics(Model):
+    """A quiz's item statistics as last computed, shared by every server: a busy quiz's
+    aggregate over every answer is computed once per change of its attempts (or at most once in
+    STATISTICS_MAX_AGE), not once per page view and process (app.quizzes.statistics)."""
+
+    quiz_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int]
+    # The finished attempts' count and last grading time when computed: equal now, up to date.
+    state: Mapped[str] = mapped_column(String(80))
+    items: Mapped[list[Any]] = mapped_column(JSON)

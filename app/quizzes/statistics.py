@@ -7,17 +7,20 @@ import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, cast, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
-from app.core.content import cached
 from app.core.csvexport import csv_text
+from app.core.database import utcnow
 from app.core.i18n import pick_language
 from app.extensions import db
 from app.questions.types import QUESTION_TYPES, QuestionType
-from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem
+from app.quizzes.models import AttemptAnswer, Quiz, QuizAttempt, QuizItem, QuizStatistics
 
 
 @dataclass
@@ -29,6 +32,7 @@ class ItemStatistics:
     facility: float | None = None  # mean score on the item, in %
     discrimination: float | None = None  # correlation with the rest of the test, in %
     choices: list[tuple[str, int]] = field(default_factory=list)  # (choice text, times picked)
+    item_id: int = 0
 
 
 def _scored_types() -> list[str]:
@@ -127,6 +131,7 @@ def _compute(quiz: Quiz, language: str) -> tuple[int, list[ItemStatistics]]:
         sx, sy, sxx, syy, sxy = (float(value or 0.0) for value in (sx, sy, sxx, syy, sxy))
         correlation = _pearson(n, sx, sy, sxx, syy, sxy)
         stats = ItemStatistics(item.key, item.type, _question(item, language).get("stem", ""))
+        stats.item_id = item.id
         stats.attempts = n
         stats.facility = 100 * sx / n
         stats.discrimination = None if correlation is None else 100 * correlation
@@ -136,17 +141,96 @@ def _compute(quiz: Quiz, language: str) -> tuple[int, list[ItemStatistics]]:
     return attempts, [stats for *_order, stats in sorted(found, key=lambda row: row[:3])]
 
 
-def quiz_statistics(quiz: Quiz, language: str = "en") -> tuple[int, list[ItemStatistics]]:
-    """Finished attempts and per-item statistics, computed in SQL, never by loading attempts:
-    per question the sums of x, y, x², y² and xy give the facility and the discrimination (the
-    correlation of the question with the rest of the test), and the distinct responses their
-    picks. Cached per version of the content and state of the attempts, whose key is one
-    small aggregate query."""
+@dataclass
+class StatisticsReport:
+    attempts: int
+    items: list[ItemStatistics]
+    computed_at: datetime
+    # Attempts finished since computed_at, not yet counted (0: the statistics are current).
+    newer: int = 0
+    # Computed by this request: the caller commits, so every server gets them.
+    computed: bool = False
+
+
+def _state(quiz: Quiz) -> tuple[int, str]:
+    """The finished attempts' count and a key of their state (count and last grading)."""
     count, last = db.session.execute(
         select(func.count(), func.max(QuizAttempt.graded_at)).where(*_finished(quiz))
     ).one()
-    key = ("quiz-statistics", quiz.id, language, count, str(last))
-    return cached(key, lambda: _compute(quiz, language))
+    return count, f"{count}|{last}"
+
+
+def _store(quiz: Quiz, attempts: int, state: str, items: list[ItemStatistics]) -> datetime:
+    """Keep the computed statistics for every server; the later of two writers wins."""
+    now = utcnow()
+    values = {
+        "quiz_id": quiz.id,
+        "computed_at": now,
+        "attempts": attempts,
+        "state": state,
+        "items": [
+            {"id": item.item_id, "attempts": item.attempts, "facility": item.facility,
+             "discrimination": item.discrimination, "choices": item.choices}
+            for item in items
+        ],
+    }  # fmt: skip
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(QuizStatistics).values(**values)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["quiz_id"],
+            set_={name: statement.excluded[name] for name in values if name != "quiz_id"},
+        )
+    )
+    return now
+
+
+def _stored_items(row: QuizStatistics, quiz: Quiz, language: str) -> list[ItemStatistics]:
+    """The kept numbers, with each question's text in the reader's language."""
+    items = {item.id: item for item in quiz.items}  # loaded with the quiz
+    found = []
+    for kept in row.items:
+        item = items.get(kept["id"])
+        if item is None:
+            continue
+        stats = ItemStatistics(item.key, item.type, _question(item, language).get("stem", ""))
+        stats.item_id = item.id
+        stats.attempts = kept["attempts"]
+        stats.facility = kept["facility"]
+        stats.discrimination = kept["discrimination"]
+        stats.choices = [(text, count) for text, count in kept["choices"]]
+        found.append(stats)
+    return found
+
+
+def quiz_report(quiz: Quiz, language: str = "en", max_age: float = 0) -> StatisticsReport:
+    """Finished attempts and per-item statistics, computed in SQL, never by loading attempts:
+    per question the sums of x, y, x², y² and xy give the facility and the discrimination (the
+    correlation of the question with the rest of the test), and the distinct responses their
+    picks. The result is kept in the database for every server: while the attempts have not
+    changed it is current; after they changed, it is still shown for up to `max_age` seconds
+    (with how many attempts came since), as Moodle does, then computed again."""
+    count, state = _state(quiz)
+    row = db.session.get(QuizStatistics, quiz.id)
+    if row is not None and row.state == state:
+        return StatisticsReport(count, _stored_items(row, quiz, language), row.computed_at)
+    if (
+        row is not None
+        and count >= row.attempts
+        and (utcnow() - row.computed_at).total_seconds() < max_age
+    ):
+        items = _stored_items(row, quiz, language)
+        return StatisticsReport(row.attempts, items, row.computed_at, count - row.attempts)
+    attempts, items = _compute(quiz, language)
+    computed_at = _store(quiz, attempts, state, items)
+    return StatisticsReport(attempts, items, computed_at, computed=True)
+
+
+def quiz_statistics(quiz: Quiz, language: str = "en") -> tuple[int, list[ItemStatistics]]:
+    """The statistics of every finished attempt, up to date (see quiz_report)."""
+    report = quiz_report(quiz, language)
+    return report.attempts, report.items
 
 
 def statistics_csv(items: list[ItemStatistics]) -> str:

@@ -31,7 +31,7 @@ from app.quizzes import services
 from app.quizzes.answered import answered_slots, is_answered
 from app.quizzes.forms import GradeForm, StartForm
 from app.quizzes.models import AttemptAnswer, QuizAttempt
-from app.quizzes.statistics import answer_rows, quiz_statistics, statistics_csv
+from app.quizzes.statistics import answer_rows, quiz_report, statistics_csv
 
 bp = Blueprint("quizzes", __name__)
 TRAINERS = ("trainer", "admin")
@@ -230,19 +230,27 @@ def attempts(slug: str):
 def statistics(slug: str):
     course, quiz = _course_and_quiz(slug)
     _trainer_of(course)
-    count, items = quiz_statistics(quiz, current_language())
+    report = quiz_report(quiz, current_language(), current_app.config["STATISTICS_MAX_AGE"])
     if request.args.get("format") == "csv":
-        return Response(
-            statistics_csv(items),
+        response = Response(
+            statistics_csv(report.items),
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{slug}-statistics.csv"'},
         )
-    return render_template(
-        "quizzes/statistics.html",
-        card=course_card(course, current_language()),
-        count=count,
-        items=items,
-    )
+    else:
+        response = Response(
+            render_template(
+                "quizzes/statistics.html",
+                card=course_card(course, current_language()),
+                count=report.attempts,
+                items=report.items,
+                report=report,
+                max_age_minutes=round(current_app.config["STATISTICS_MAX_AGE"] / 60),
+            )
+        )
+    if report.computed:
+        db.session.commit()  # kept for every server (after the page: a commit expires the rows)
+    return response
 
 
 @bp.route("/courses/<slug>/quiz/answers.csv")

@@ -70,3 +70,47 @@ def test_the_statistics_page_costs_the_same_whatever_the_attempts(app, client, c
     many, html = queries()
     assert "Based on 12 finished attempts." in html  # not a stale cached figure
     assert many == few
+
+
+def test_statistics_are_kept_for_every_server_and_recomputed_when_old(
+    app, client, courses, make_user
+):
+    from datetime import timedelta
+
+    from app.quizzes.models import QuizStatistics
+
+    trainer = make_user(roles={"trainer"})
+    assign_trainer(app, trainer, "alpha")
+    _finish(app, client, make_user, RIGHT)
+    login(client, trainer)
+    app.config["STATISTICS_MAX_AGE"] = 900
+    first = page(client.get("/courses/alpha/quiz/statistics"))
+    assert "Based on 1 finished attempt." in first
+    with app.app_context():
+        kept = db.session.scalar(select(QuizStatistics))
+        assert kept.attempts == 1
+        computed_at = kept.computed_at
+    # Unchanged attempts: the kept figures, not computed again.
+    with app.app_context(), count_queries() as counter:
+        again = page(client.get("/courses/alpha/quiz/statistics"))
+    assert "Based on 1 finished attempt." in again
+    with app.app_context():
+        assert db.session.scalar(select(QuizStatistics)).computed_at == computed_at
+    unchanged = counter.count
+    # A new attempt within the quarter of an hour: the kept figures, and how many came since.
+    _finish(app, client, make_user, {"q0": "0", "q2": "false"})
+    login(client, trainer)
+    stale = page(client.get("/courses/alpha/quiz/statistics"))
+    assert "Based on 1 finished attempt." in stale
+    assert "1 attempt finished since then is counted" in stale
+    # Older than the limit: computed again, with every attempt.
+    with app.app_context():
+        row = db.session.scalar(select(QuizStatistics))
+        row.computed_at = row.computed_at - timedelta(minutes=16)
+        db.session.commit()
+    fresh = page(client.get("/courses/alpha/quiz/statistics"))
+    assert "Based on 2 finished attempts." in fresh
+    assert "since then" not in fresh
+    with app.app_context(), count_queries() as counter:
+        page(client.get("/courses/alpha/quiz/statistics"))
+    assert counter.count == unchanged
