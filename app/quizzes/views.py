@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.core.csvexport import csv_response
+from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
 from app.core.params import arg_id
 from app.core.permissions import roles_required, wants_json
@@ -246,11 +247,25 @@ def statistics(slug: str):
                 items=report.items,
                 report=report,
                 max_age_minutes=round(current_app.config["STATISTICS_MAX_AGE"] / 60),
+                form=ConfirmForm(),
             )
         )
     if report.computed:
         db.session.commit()  # kept for every server (after the page: a commit expires the rows)
     return response
+
+
+@bp.route("/courses/<slug>/quiz/statistics/recalculate", methods=["POST"])
+@roles_required(*TRAINERS)
+def recalculate_statistics(slug: str):
+    """Compute the statistics again now, with every finished attempt (Moodle's "Recalculate")."""
+    course, quiz = _course_and_quiz(slug)
+    _trainer_of(course)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    quiz_report(quiz, current_language(), max_age=0)
+    db.session.commit()
+    return redirect(url_for("quizzes.statistics", slug=slug))
 
 
 @bp.route("/courses/<slug>/quiz/answers.csv")

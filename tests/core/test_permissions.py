@@ -113,6 +113,12 @@ MATRIX = {
     # Moved to the editor: the old address sends trainers of the course there.
     "quizzes.import_gift": ("GET", "/courses/alpha/quiz/import", {**ADMIN_PAGE, "admin": 301}),
     "quizzes.answers": ("GET", "/courses/alpha/quiz/answers.csv", ADMIN_PAGE),
+    # Only the course's trainers (the test trainer is not alpha's) and administrators.
+    "quizzes.recalculate_statistics": (
+        "POST",
+        "/courses/alpha/quiz/statistics/recalculate",
+        ADMIN_DONE,
+    ),
     "certificates.lookup": ("GET", "/verify", PUBLIC_PAGE),
     "certificates.verify": ("GET", "/verify/{code}", PUBLIC_PAGE),
     "certificates.issuer": ("GET", "/issuers/czss-cakovec", PUBLIC_PAGE),

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.quizzes import services
 from app.quizzes.models import AttemptAnswer
 from app.quizzes.statistics import _pearson
-from tests.conftest import assign_trainer, login
+from tests.conftest import assign_trainer, login, post
 from tests.quizzes.test_attempts import RIGHT, page, start, with_token
 
 pairs = st.lists(
@@ -103,13 +103,19 @@ def test_statistics_are_kept_for_every_server_and_recomputed_when_old(
     stale = page(client.get("/courses/alpha/quiz/statistics"))
     assert "Based on 1 finished attempt." in stale
     assert "1 attempt finished since then is counted" in stale
+    # A trainer who wants them now recalculates at once.
+    assert post(client, "/courses/alpha/quiz/statistics/recalculate").status_code == 302
+    assert "Based on 2 finished attempts." in page(client.get("/courses/alpha/quiz/statistics"))
+    _finish(app, client, make_user, RIGHT)
+    login(client, trainer)
+    assert "Based on 2 finished attempts." in page(client.get("/courses/alpha/quiz/statistics"))
     # Older than the limit: computed again, with every attempt.
     with app.app_context():
         row = db.session.scalar(select(QuizStatistics))
         row.computed_at = row.computed_at - timedelta(minutes=16)
         db.session.commit()
     fresh = page(client.get("/courses/alpha/quiz/statistics"))
-    assert "Based on 2 finished attempts." in fresh
+    assert "Based on 3 finished attempts." in fresh
     assert "since then" not in fresh
     with app.app_context(), count_queries() as counter:
         page(client.get("/courses/alpha/quiz/statistics"))
