@@ -100,7 +100,7 @@ def _picks(quiz: Quiz, items: dict[int, QuizItem]) -> dict[int, Counter[str]]:
     return picks
 
 
-def _compute(quiz: Quiz, language: str) -> tuple[int, list[ItemStatistics]]:
+def _compute(quiz: Quiz, language: str) -> list[ItemStatistics]:
     # x: the item's fraction; y: the rest of the test (the attempt's score without the item).
     x = func.coalesce(AttemptAnswer.fraction, 0.0)
     y = func.coalesce(QuizAttempt.score, 0.0) - x * QuizItem.points
@@ -137,8 +137,7 @@ def _compute(quiz: Quiz, language: str) -> tuple[int, list[ItemStatistics]]:
         stats.discrimination = None if correlation is None else 100 * correlation
         stats.choices = sorted(picks[item_id].items(), key=lambda pair: (-pair[1], pair[0]))
         found.append((item.origin != "file", item.position, item.id, stats))
-    attempts = db.session.scalar(select(func.count()).where(*_finished(quiz))) or 0
-    return attempts, [stats for *_order, stats in sorted(found, key=lambda row: row[:3])]
+    return [stats for *_order, stats in sorted(found, key=lambda row: row[:3])]
 
 
 @dataclass
@@ -222,9 +221,10 @@ def quiz_report(quiz: Quiz, language: str = "en", max_age: float = 0) -> Statist
     ):
         items = _stored_items(row, quiz, language)
         return StatisticsReport(row.attempts, items, row.computed_at, count - row.attempts)
-    attempts, items = _compute(quiz, language)
-    computed_at = _store(quiz, attempts, state, items)
-    return StatisticsReport(attempts, items, computed_at, computed=True)
+    # The attempts were counted by _state just before: counting them again would be a query more.
+    items = _compute(quiz, language)
+    computed_at = _store(quiz, count, state, items)
+    return StatisticsReport(count, items, computed_at, computed=True)
 
 
 def quiz_statistics(quiz: Quiz, language: str = "en") -> tuple[int, list[ItemStatistics]]:

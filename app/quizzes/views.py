@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -57,6 +58,18 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
     if attempt.user_id != current_user.id:
         abort(403)
     return attempt
+
+
+def _open_attempt(attempt_id: int) -> tuple[QuizAttempt, ResponseReturnValue | None]:
+    """The learner's own attempt, graded first if its time ran out; with the redirect to its
+    result when it is no longer open (None while the learner may go on answering)."""
+    attempt = _own_attempt(attempt_id)
+    if services.finish_if_expired(attempt):
+        db.session.commit()
+        flash(_("The time was up: your attempt was graded with the answers you had saved."), "info")
+    if attempt.state != "in_progress":
+        return attempt, redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    return attempt, None
 
 
 def _trains(course) -> bool:
@@ -108,12 +121,9 @@ def start(slug: str):
 @bp.route("/quiz/attempts/<int:attempt_id>")
 @roles_required("learner")
 def attempt(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    if services.finish_if_expired(attempt):
-        db.session.commit()
-        flash(_("The time was up: your attempt was graded with the answers you had saved."), "info")
-    if attempt.state != "in_progress":
-        return redirect(url_for("quizzes.result", attempt_id=attempt.id))
+    attempt, closed = _open_attempt(attempt_id)
+    if closed is not None:
+        return closed
     saved = {answer.slot: (answer.response or {}).get("value") for answer in attempt.answers}
     return render_template(
         "quizzes/attempt.html",
