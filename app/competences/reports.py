@@ -126,7 +126,7 @@ def matrix_users(query: MatrixFilter, competences: list[Competence]) -> Select[U
     )
     if query.sort != "gap" and not query.gap_only:
         return people.order_by(User.full_name, User.id)
-    levels = counted_levels(utcnow())
+    levels = counted_levels(utcnow(), _people(query).with_only_columns(User.id))
     level = func.coalesce(levels.c.level, 0)
     gaps = (
         select(
@@ -162,7 +162,7 @@ def _users(query: MatrixFilter, competences: list[Competence]) -> list[User]:
 def matrix_summary(query: MatrixFilter, competences: list[Competence]) -> list[Summary]:
     """Per competence, of every employee the filter selects (not only those on the page):
     how many have a target and how many meet it. One aggregate query."""
-    levels = counted_levels(utcnow())
+    levels = counted_levels(utcnow(), _people(query).with_only_columns(User.id))
     people = _people(query).with_only_columns(User.id, User.job_role_id).subquery()
     meets = case((func.coalesce(levels.c.level, 0) >= JobRoleTarget.level, 1), else_=0)
     rows = db.session.execute(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, or_, select
+from sqlalchemy import Select, Subquery, and_, case, func, or_, select
 
 from app.auth.models import Institution, User
 from app.competences.models import Evidence
@@ -53,11 +54,15 @@ class SummaryRow:
         return [cell.share for cell in self.cells]
 
 
-def counted_levels(now: datetime) -> Subquery:
+def counted_levels(now: datetime, people: Select[Any] | None = None) -> Subquery:
     """Each person's counted level per competence: the highest verified, unexpired record that
-    no correction replaced (as current_levels decides it, in SQL)."""
+    no correction replaced (as current_levels decides it, in SQL).
+
+    `people` (a query of user ids) limits it to them: an institution's report then reads its
+    own staff's records through the per-person index, not every record of every partner.
+    """
     replaced = select(Evidence.supersedes_id).where(Evidence.supersedes_id.is_not(None))
-    return (
+    query = (
         select(
             Evidence.user_id,
             Evidence.competence_id,
@@ -69,8 +74,10 @@ def counted_levels(now: datetime) -> Subquery:
             Evidence.id.not_in(replaced),
         )
         .group_by(Evidence.user_id, Evidence.competence_id)
-        .subquery()
     )
+    if people is not None:
+        query = query.where(Evidence.user_id.in_(people))
+    return query.subquery()
 
 
 def _institution_cells(now: datetime) -> dict[tuple[int, int], Cell]:

@@ -143,3 +143,31 @@ def test_the_sql_counts_the_level_as_the_matrix_does(app, courses, make_user):
         cell = lasko.cells[column]
         assert (cell.counted, cell.met) == (6, 2)
         assert cell.met == expected
+
+
+def test_counted_levels_of_some_people_are_theirs_and_the_same(app, courses, make_user):
+    """An institution's report reads its own staff's records only, with the same levels."""
+    from app.competences.summary import counted_levels
+    from app.core.database import utcnow
+
+    lasko = [make_user(institution="csd-lasko") for _ in range(3)]
+    zrsz = [make_user(institution="zrsz") for _ in range(2)]
+    with app.app_context():
+        cooperation = db.session.scalar(
+            select(Competence.id).where(Competence.code == "cooperation")
+        )
+        record_evidence(
+            [EvidenceInput(user, cooperation, 1 + n, "rating") for n, user in enumerate(lasko)]
+            + [EvidenceInput(user, cooperation, 4, "rating") for user in zrsz]
+        )
+        db.session.commit()
+        now = utcnow()
+
+        def rows(levels) -> set[tuple[int, int, int]]:
+            query = select(levels.c.user_id, levels.c.competence_id, levels.c.level)
+            return {tuple(row) for row in db.session.execute(query)}
+
+        everyone = rows(counted_levels(now))
+        theirs = rows(counted_levels(now, select(User.id).where(User.id.in_(lasko))))
+        assert theirs == {(user, cooperation, 1 + n) for n, user in enumerate(lasko)}
+        assert theirs == {row for row in everyone if row[0] in lasko}
