@@ -22,7 +22,7 @@ QUERY_BUDGET = {
     # request of a worker builds them: tests/courses/test_page_cache.py counts that one).
     "S1 catalogue anonymous": 1,
     "S1 catalogue logged in": 4,
-    "S2 lesson": 4,
+    "S2 lesson": 3,
     # The learner's earlier attempts in one query, however many there are.
     "S3 quiz page": 8,
     "S3 start": 15,

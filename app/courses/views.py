@@ -170,8 +170,8 @@ def _lesson_context(slug: str, lesson_slug: str):
 @roles_required("learner")
 def lesson(slug: str, lesson_slug: str):
     language = current_language()
-    # Titles and the lesson list are the same for every reader: only the body shown and the
-    # learner's progress are read per request.
+    # Titles, the lesson list and the bodies are the same for every reader: only the
+    # learner's progress is read per request.
     outline = cached(("outline", slug, language), lambda: services.course_outline(slug, language))
     index = outline.index(lesson_slug) if outline else None
     if outline is None or index is None:
@@ -183,7 +183,7 @@ def lesson(slug: str, lesson_slug: str):
         "courses/lesson.html",
         outline=outline,
         lesson=shown,
-        body=services.lesson_body(shown.text_id),
+        body=outline.bodies[shown.text_id],
         is_done=shown.lesson_id in done,
         position=index + 1,
         total=len(lessons),
