@@ -205,7 +205,14 @@ def markdown(report: dict) -> str:
         if "S7" in load:
             lines.append(
                 f"S7/M1: {load['S7']['users']} learners for {load['S7']['seconds']} s; worker "
-                f"memory after it: {', '.join(map(_fmt, load['S7']['steady_worker_rss_mb']))} MB."
+                f"memory after it: {', '.join(map(_fmt, load['S7']['steady_worker_rss_mb']))} MB"
+                " resident"
+                + (
+                    f", {', '.join(map(_fmt, load['S7']['steady_worker_pss_mb']))} MB "
+                    "proportional (PSS: the pages they share counted once between them)."
+                    if load["S7"].get("steady_worker_pss_mb")
+                    else "."
+                )
             )
         lines += ["", "### Targets", "", "| id | result |", "|---|---|"]
         for name, checks in evaluate(database).items():

@@ -161,6 +161,18 @@ class MemoryWatch:
         return total / ticks
 
     @staticmethod
+    def pss_mb(pid: int) -> float:
+        """The proportional share: pages shared with the other workers (the --preload'ed
+        app) count a third each here, while RSS counts them whole in every worker."""
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    @staticmethod
     def rss_mb(pid: int) -> float:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -298,6 +310,7 @@ def mixed_load(url: str, env: dict, watch: MemoryWatch, log: Path, args) -> dict
         "peak_worker_rss_mb": round(max(watch.peak.values(), default=0.0), 1),
         # M1: what each worker holds once the mixed load has run for a while.
         "steady_worker_rss_mb": sorted(round(value, 1) for value in watch.last.values()),
+        "steady_worker_pss_mb": sorted(round(watch.pss_mb(pid), 1) for pid in watch.last),
     }
 
 
