@@ -65,6 +65,9 @@ class Config:
     # Quiz statistics computed after the attempts changed are shown this long before they are
     # computed again (seconds), as in Moodle; the page says how many attempts came since.
     STATISTICS_MAX_AGE = float(os.environ.get("STATISTICS_MAX_AGE", "900"))
+    # The summary across institutions is counted over every employee's evidence: its figures
+    # are kept for every server and counted again when older than this (seconds).
+    SUMMARY_MAX_AGE = float(os.environ.get("SUMMARY_MAX_AGE", "900"))
     # Anonymous visitors get the public pages from the content cache (app.core.pagecache).
     PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "1") != "0"
     # LOG_FORMAT=json: one JSON object per log line, with the request id (for log collectors).
@@ -165,6 +168,7 @@ class TestingConfig(Config):
     # Tests change content through one app and read it through another at once.
     CONTENT_CHECK_SECONDS = 0.0
     STATISTICS_MAX_AGE = 0.0  # always current; tests of the kept statistics set their own
+    SUMMARY_MAX_AGE = 0.0
 
 
 class ProductionConfig(Config):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.database import UTCDateTime, utcnow
@@ -71,3 +72,14 @@ class Evidence(Model):
     competence: Mapped[Competence] = relationship()
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     course = relationship("Course")
+
+
+class ReportSnapshot(Model):
+    """Counts of a report over every employee as last computed, shared by every server: the
+    summary across institutions reads every record of every partner, so it is counted at most
+    once in SUMMARY_MAX_AGE, not on every view (app.competences.summary). Counts only: no
+    person's data."""
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import Select, Subquery, and_, case, func, or_, select
 
 from app.auth.models import Institution, User
-from app.competences.models import Evidence
-from app.core.database import utcnow
+from app.competences.models import Evidence, ReportSnapshot
+from app.core.database import upsert, utcnow
 from app.extensions import db
 from app.framework.models import Competence, CompetenceArea, JobRoleTarget
 
 SMALL_GROUP = 5  # groups smaller than this are shown as "fewer than 5", never as figures
 COUNTRIES = ("SI", "HR")
+SNAPSHOT = "summary"  # ReportSnapshot.name of the summary's counts
 
 
 @dataclass
@@ -147,13 +148,58 @@ def _column(row: SummaryRow, column: int) -> Cell:
     return row.staff if column == 0 else row.cells[column - 1]
 
 
-def cross_institution_summary(
-    now: datetime | None = None,
-) -> tuple[list[Competence], list[SummaryRow]]:
+@dataclass
+class SummaryReport:
+    competences: list[Competence]
+    rows: list[SummaryRow]
+    computed_at: datetime
+    computed: bool = False  # counted for this request (the caller commits the kept counts)
+
+
+@dataclass
+class _Figures:
+    cells: dict[tuple[int, int], Cell]
+    staff: dict[int, int]
+
+
+def _count(now: datetime) -> _Figures:
+    return _Figures(_institution_cells(now), _staff_counts())
+
+
+def _keep(figures: _Figures, now: datetime) -> None:
+    """Keep the counts for every server; the later of two writers wins."""
+    values = {
+        "name": SNAPSHOT,
+        "computed_at": now,
+        "figures": {
+            "cells": [[i, c, cell.counted, cell.met] for (i, c), cell in figures.cells.items()],
+            "staff": [[i, count] for i, count in figures.staff.items()],
+        },
+    }
+    upsert(ReportSnapshot, values, "name")
+
+
+def recount() -> None:
+    """Count the summary again now and keep it (the viewers' "Recalculate now")."""
+    now = utcnow()
+    _keep(_count(now), now)
+
+
+def _kept(row: ReportSnapshot) -> _Figures:
+    figures = row.figures
+    return _Figures(
+        {(i, c): Cell(counted, met) for i, c, counted, met in figures["cells"]},
+        {int(i): int(count) for i, count in figures["staff"]},
+    )
+
+
+def summary_report(max_age: float = 0, now: datetime | None = None) -> SummaryReport:
     """Share of staff meeting each target, per institution, per country and overall.
 
     Aggregated only: a group of fewer than five people shows no figures, and neither does
-    whatever would let one compute them. Four queries whatever the number of people.
+    whatever would let one compute them. The counts over every employee are kept for every
+    server and counted again when older than `max_age` seconds (0: every time); institutions,
+    competences and the hiding of small groups are current. A fixed number of queries.
     """
     now = now or utcnow()
     competences = list(
@@ -164,8 +210,14 @@ def cross_institution_summary(
             .order_by(CompetenceArea.position, Competence.position)
         )
     )
-    cells = _institution_cells(now)
-    staff = _staff_counts()
+    kept = db.session.get(ReportSnapshot, SNAPSHOT) if max_age > 0 else None
+    if kept is not None and 0 <= (now - kept.computed_at).total_seconds() < max_age:
+        figures, computed_at, computed = _kept(kept), kept.computed_at, False
+    else:
+        figures, computed_at, computed = _count(now), now, True
+        if max_age > 0:
+            _keep(figures, now)
+    cells, staff = figures.cells, figures.staff
     institutions = list(db.session.scalars(select(Institution).order_by(Institution.name)))
 
     def row(label: str, members: list[Institution]) -> SummaryRow:
@@ -193,4 +245,14 @@ def cross_institution_summary(
                 for parent, children in tree
             ]
         )
-    return competences, [*rows.values(), *countries.values(), everyone]
+    return SummaryReport(
+        competences, [*rows.values(), *countries.values(), everyone], computed_at, computed
+    )
+
+
+def cross_institution_summary(
+    now: datetime | None = None,
+) -> tuple[list[Competence], list[SummaryRow]]:
+    """The summary counted now: its competences and rows (summary_report)."""
+    report = summary_report(0, now)
+    return report.competences, report.rows

@@ -278,19 +278,43 @@ def employee(user_id: int):
     )
 
 
-@bp.route("/reports/summary")
-@roles_required("hr", "admin")
-def summary():
+def _summary_viewer() -> None:
     # Besides administrators, HR of the lead partner see the summary across institutions.
     if not current_user.has_role("admin") and current_user.institution.partner_role != "lead":
         abort(403)
-    competences, rows = summary_report.cross_institution_summary()
-    return render_template(
+
+
+@bp.route("/reports/summary")
+@roles_required("hr", "admin")
+def summary():
+    _summary_viewer()
+    max_age = current_app.config["SUMMARY_MAX_AGE"]
+    report = summary_report.summary_report(max_age)
+    page = render_template(
         "competences/summary.html",
-        competences=competences,
-        rows=rows,
+        report=report,
+        competences=report.competences,
+        rows=report.rows,
         small=summary_report.SMALL_GROUP,
+        max_age_minutes=round(max_age / 60),
+        form=ConfirmForm(),
     )
+    if report.computed:
+        db.session.commit()  # kept for every server
+    return page
+
+
+@bp.route("/reports/summary/recalculate", methods=["POST"])
+@roles_required("hr", "admin")
+def recalculate_summary():
+    """Count the summary again now, with every record made since it was last counted."""
+    _summary_viewer()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    summary_report.recount()
+    db.session.commit()
+    flash(_("The summary has been calculated again."), "success")
+    return redirect(url_for("competences.summary"))
 
 
 @bp.route("/hr/evidence/<int:evidence_id>/correct", methods=["GET", "POST"])

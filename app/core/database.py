@@ -1,14 +1,17 @@
-"""Database helpers: SQLite pragmas, timestamps and the SQL query counter."""
+"""Database helpers: SQLite pragmas, timestamps, upserts and the SQL query counter."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import Connection, DateTime, Dialect, Engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
@@ -18,6 +21,20 @@ from app.extensions import db
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def upsert(model: type[Any], values: dict[str, Any], key: str) -> None:
+    """Insert the row, or update every other column of the one with the same `key`, in one
+    statement on both databases: of two servers writing at once, the later wins."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[key],
+            set_={name: statement.excluded[name] for name in values if name != key},
+        )
+    )
 
 
 class UTCDateTime(TypeDecorator[datetime]):

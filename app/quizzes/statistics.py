@@ -11,12 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, cast, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from app.core.csvexport import csv_text
-from app.core.database import utcnow
+from app.core.database import upsert, utcnow
 from app.core.i18n import pick_language
 from app.extensions import db
 from app.questions.types import QUESTION_TYPES, QuestionType
@@ -173,15 +171,7 @@ def _store(quiz: Quiz, attempts: int, state: str, items: list[ItemStatistics]) -
             for item in items
         ],
     }  # fmt: skip
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(QuizStatistics).values(**values)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["quiz_id"],
-            set_={name: statement.excluded[name] for name in values if name != "quiz_id"},
-        )
-    )
+    upsert(QuizStatistics, values, "quiz_id")
     return now
 
 

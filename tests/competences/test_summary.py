@@ -12,7 +12,7 @@ from app.competences.summary import Cell, _suppress
 from app.core.database import count_queries
 from app.extensions import db
 from app.framework.models import Competence, JobRole
-from tests.conftest import login
+from tests.conftest import login, post
 
 
 def staff(app, make_user, institution: str, count: int, level: int) -> None:
@@ -171,3 +171,50 @@ def test_counted_levels_of_some_people_are_theirs_and_the_same(app, courses, mak
         theirs = rows(counted_levels(now, select(User.id).where(User.id.in_(lasko))))
         assert theirs == {(user, cooperation, 1 + n) for n, user in enumerate(lasko)}
         assert theirs == {row for row in everyone if row[0] in lasko}
+
+
+def test_the_counts_are_kept_for_every_server_until_they_are_too_old(
+    app, client, courses, make_user
+):
+    """Kept counts are shown while younger than SUMMARY_MAX_AGE (saying when they were
+    counted), counted again after it, and at once on "Recalculate now"."""
+    from datetime import timedelta
+
+    from app.competences.models import ReportSnapshot
+    from app.competences.summary import SNAPSHOT
+
+    app.config["SUMMARY_MAX_AGE"] = 900
+    staff(app, make_user, "zrsz", 6, 2)  # 3 of 6 meet cooperation, with the admin 7 staff
+    login(client, make_user(roles={"admin"}, institution="zrsz"))
+    zrsz = "Zavod Republike Slovenije za zaposlovanje"
+    page = client.get("/reports/summary").get_data(as_text=True)
+    assert "<td>7</td>" in row_of(page, zrsz)
+    assert "Recalculate now" not in page  # counted for this very view
+    staff(app, make_user, "zrsz", 2, 2)  # two more people, both meeting the target
+    with app.app_context(), count_queries() as counter:
+        page = client.get("/reports/summary").get_data(as_text=True)
+    assert "<td>7</td>" in row_of(page, zrsz)  # the kept counts: not counted again
+    assert "more than 15 minutes old" in page
+    assert "Recalculate now" in page
+    kept_queries = counter.count
+
+    # Another server (a second app on the same database) shows the same kept counts.
+    other = app.test_client()
+    login(other, make_user(roles={"admin"}, institution="zrsz"))  # the tenth
+    assert "<td>7</td>" in row_of(other.get("/reports/summary").get_data(as_text=True), zrsz)
+
+    with app.app_context():  # 16 minutes later the counts are too old: counted again
+        row = db.session.get(ReportSnapshot, SNAPSHOT)
+        row.computed_at = row.computed_at - timedelta(minutes=16)
+        db.session.commit()
+    with app.app_context(), count_queries() as counter:
+        page = client.get("/reports/summary").get_data(as_text=True)
+    assert "<td>10</td>" in row_of(page, zrsz)
+    assert counter.count > kept_queries  # the aggregates ran
+
+    staff(app, make_user, "zrsz", 1, 2)
+    assert "<td>10</td>" in row_of(client.get("/reports/summary").get_data(as_text=True), zrsz)
+    response = post(client, "/reports/summary/recalculate", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "The summary has been calculated again." in page
+    assert "<td>11</td>" in row_of(page, zrsz)

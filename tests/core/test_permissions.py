@@ -95,6 +95,7 @@ MATRIX = {
     ),
     # The test users work at csd-lasko, not at the lead partner: only admins see it.
     "competences.summary": ("GET", "/reports/summary", ADMIN_PAGE),
+    "competences.recalculate_summary": ("POST", "/reports/summary/recalculate", ADMIN_DONE),
     "competences.correct": ("GET", "/hr/evidence/{rating}/correct", RATER_PAGE),
     "quizzes.quiz_home": ("GET", "/courses/alpha/quiz", LEARNER_PAGE),
     "quizzes.start": ("POST", "/courses/alpha/quiz/start", REDIRECTED),
