@@ -33,3 +33,20 @@ def test_plural_forms_follow_each_language(app):
             with force_locale(language):
                 for number, text in cases.items():
                     assert ngettext("%(num)d course", "%(num)d courses", number) == text
+
+
+def test_templates_follow_the_locale_forced_within_a_request(app):
+    """The templates' strings are looked up once per request and locale: a certificate or
+    an e-mail rendered in another language within a request gets that language, and the
+    page around it its own."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    source = "{{ _('Change language') }} | {{ ngettext('%(num)s answer', '%(num)s answers', 2) }}"
+    with app.test_request_context(headers={"Accept-Language": "sl"}):
+        assert render_template_string(source).startswith("Zamenjajte jezik")
+        with force_locale("hr"):
+            assert render_template_string(source).startswith("Promijenite jezik")
+            with force_locale("en"):
+                assert render_template_string(source) == "Change language | 2 answers"
+        assert render_template_string(source).startswith("Zamenjajte jezik")
