@@ -155,6 +155,13 @@ def matrix_users(query: MatrixFilter, competences: list[Competence]) -> Select[U
     return people.order_by(User.full_name, User.id)
 
 
+def matrix_count(query: MatrixFilter, competences: list[Competence]) -> int:
+    """How many employees the matrix lists: counted without the gap order's aggregate,
+    which only the "below a target" filter needs."""
+    listed = matrix_users(query, competences) if query.gap_only else _people(query)
+    return db.session.scalar(select(func.count()).select_from(listed.subquery())) or 0
+
+
 def _users(query: MatrixFilter, competences: list[Competence]) -> list[User]:
     return list(db.session.scalars(matrix_users(query, competences)))
 

@@ -168,7 +168,9 @@ def matrix():
         reports.matrix_users(query, competences),
         per_page=current_app.config["MATRIX_PER_PAGE"],
         error_out=False,
+        count=False,
     )
+    page.total = reports.matrix_count(query, competences)
     matrix = reports.build_matrix(query, page.items, competences)
     choices = list(
         db.session.scalars(

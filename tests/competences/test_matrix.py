@@ -369,7 +369,13 @@ def test_the_matrix_is_paged_by_gap_with_the_summary_of_everyone(app, client, co
 def test_only_employees_below_a_target(app, client, courses, make_user):
     people = setup_people(app, make_user)
     login(client, people["hr"])
+    row = '<th scope="row"><a href="/hr/employees/'
     html = client.get("/hr/matrix?gap=1").get_data(as_text=True)
+    listed = html.count(row)
+    assert f">{listed} employee" in html  # the count is of those listed, not of everyone
+    everyone = client.get("/hr/matrix?sort=gap").get_data(as_text=True)
+    assert everyone.count(row) > listed
+    assert f">{everyone.count(row)} employees" in everyone
     assert "Bor Beginner" in html  # below both targets
     assert ">Hana HR</a>" not in html  # no job role, no target
     assert "Ana Able" not in html  # meets both
