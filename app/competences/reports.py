@@ -119,14 +119,16 @@ def matrix_users(query: MatrixFilter, competences: list[Competence]) -> Select[U
     # The matrix shows names and job roles: not the account roles, not the institution (one
     # for a page, and a many-to-one lazy load finds it in the identity map), not the
     # password hash and the rest of a user row.
-    people = _people(query).options(
+    selected = _people(query)
+    people = selected.options(
         load_only(User.id, User.full_name, User.email, User.institution_id, User.job_role_id),
         lazyload(User.role_rows),
         lazyload(User.institution),
     )
     if query.sort != "gap" and not query.gap_only:
         return people.order_by(User.full_name, User.id)
-    levels = counted_levels(utcnow(), _people(query).with_only_columns(User.id))
+    # From the same query: its unit subtree is one CTE of the statement, not two of one name.
+    levels = counted_levels(utcnow(), selected.with_only_columns(User.id))
     level = func.coalesce(levels.c.level, 0)
     gaps = (
         select(
@@ -169,8 +171,9 @@ def _users(query: MatrixFilter, competences: list[Competence]) -> list[User]:
 def matrix_summary(query: MatrixFilter, competences: list[Competence]) -> list[Summary]:
     """Per competence, of every employee the filter selects (not only those on the page):
     how many have a target and how many meet it. One aggregate query."""
-    levels = counted_levels(utcnow(), _people(query).with_only_columns(User.id))
-    people = _people(query).with_only_columns(User.id, User.job_role_id).subquery()
+    selected = _people(query)
+    levels = counted_levels(utcnow(), selected.with_only_columns(User.id))
+    people = selected.with_only_columns(User.id, User.job_role_id).subquery()
     meets = case((func.coalesce(levels.c.level, 0) >= JobRoleTarget.level, 1), else_=0)
     rows = db.session.execute(
         select(JobRoleTarget.competence_id, func.count(), func.sum(meets))

@@ -237,6 +237,10 @@ def test_the_matrix_shows_a_unit_and_the_units_under_it(app, client, runner, cou
         "Ana Novak", "Bor Kos"  # FAM is under SOC
     }  # fmt: skip
     assert _rows(client.get(f"/hr/matrix?unit={fam}").get_data(as_text=True)) == {"Bor Kos"}
+    # Sorted by gap, the unit's subtree is in the gaps' aggregate and the list alike.
+    assert _rows(client.get(f"/hr/matrix?unit={soc}&sort=gap").get_data(as_text=True)) == {
+        "Ana Novak", "Bor Kos"
+    }  # fmt: skip
     csv = client.get(f"/hr/matrix.csv?unit={fam}").get_data(as_text=True)
     assert "bor@csd-lasko.si" in csv
     assert "ana@csd-lasko.si" not in csv
