@@ -65,6 +65,9 @@ class QuizAttempt(Model):
         # The trainers' list of a quiz's attempts, newest first, a page at a time: read in
         # index order instead of sorting every attempt of a busy quiz for each page.
         Index("ix_quiz_attempt_quiz_started", "quiz_id", "started_at", "id"),
+        # Whether a quiz's kept statistics are current (its finished attempts' count and last
+        # grading) is read from this index alone, not from every attempt's row.
+        Index("ix_quiz_attempt_quiz_state_graded", "quiz_id", "state", "graded_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

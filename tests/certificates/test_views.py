@@ -149,6 +149,24 @@ def test_filters_and_admin_scope(app, client, courses, make_user):
     assert "Bor Beta" not in page
 
 
+def test_the_year_filter_offers_the_first_to_the_last_year(app, client, courses, make_user):
+    import re
+
+    login(client, make_user(roles={"admin"}))
+    assert '<option value="2024"' not in client.get("/hr/certificates").get_data(as_text=True)
+    early = issue(app, make_user(full_name="Ana Alpha"), "alpha")
+    late = issue(app, make_user(full_name="Bor Beta"), "beta")
+    with app.app_context():
+        db.session.get(Certificate, early.id).issued_on = date(2024, 12, 31)
+        db.session.get(Certificate, late.id).issued_on = date(2026, 1, 1)
+        db.session.commit()
+    page = client.get("/hr/certificates").get_data(as_text=True)
+    assert re.findall(r'<option value="(\d{4})"', page) == ["2026", "2025", "2024"]
+    page = client.get("/hr/certificates?year=2024").get_data(as_text=True)
+    assert "Ana Alpha" in page
+    assert "Bor Beta" not in page
+
+
 def test_admin_revokes_with_a_reason(app, client, courses, make_user):
     certificate = issue(app, make_user())  # beta: issued by czss-cakovec
     login(client, make_user(roles={"admin"}, institution="czss-cakovec"))
