@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from app.auth.models import User
 from app.certificates.models import Certificate
@@ -64,7 +64,12 @@ def certificates_query(institution_id: int | None, filters: CertificateFilters) 
     """Certificates, newest first: of one institution's employees, or all (institution None);
     a query to page through or stream, with what a row shows loaded alongside."""
     query = select(Certificate).options(
-        joinedload(Certificate.user),
+        # The signed credential and the other large columns are not shown: a page sorted
+        # out of an institution's thousands of certificates carries only what a row shows.
+        defer(Certificate.credential),
+        defer(Certificate.course_summaries),
+        defer(Certificate.competences),
+        joinedload(Certificate.user).load_only(User.id, User.email, User.institution_id),
         joinedload(Certificate.institution),
         selectinload(Certificate.course).selectinload(Course.texts),
     )
