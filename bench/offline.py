@@ -21,11 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 
 def rss_mb() -> float:
-    """Resident memory now, from /proc (Linux)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """Resident memory now, from /proc (Linux), read as the server's workers' is."""
+    from bench.run import MemoryWatch
+
+    return MemoryWatch.rss_mb(os.getpid())
 
 
 def peak_rss_mb() -> float:

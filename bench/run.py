@@ -161,26 +161,25 @@ class MemoryWatch:
         return total / ticks
 
     @staticmethod
-    def pss_mb(pid: int) -> float:
-        """The proportional share: pages shared with the other workers (the --preload'ed
-        app) count a third each here, while RSS counts them whole in every worker."""
+    def _proc_mb(path: str, field: str) -> float:
+        """A size in MB from a /proc file of "Field:  1234 kB" lines (0 once it is gone)."""
         try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
         except OSError:
             pass
         return 0.0
 
-    @staticmethod
-    def rss_mb(pid: int) -> float:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return 0.0
+    @classmethod
+    def pss_mb(cls, pid: int) -> float:
+        """The proportional share: pages shared with the other workers (the --preload'ed
+        app) count a third each here, while RSS counts them whole in every worker."""
+        return cls._proc_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+    @classmethod
+    def rss_mb(cls, pid: int) -> float:
+        return cls._proc_mb(f"/proc/{pid}/status", "VmRSS:")
 
     def _loop(self) -> None:
         while not self._stop.wait(0.25):

@@ -248,11 +248,3 @@ def summary_report(max_age: float = 0, now: datetime | None = None) -> SummaryRe
     return SummaryReport(
         competences, [*rows.values(), *countries.values(), everyone], computed_at, computed
     )
-
-
-def cross_institution_summary(
-    now: datetime | None = None,
-) -> tuple[list[Competence], list[SummaryRow]]:
-    """The summary counted now: its competences and rows (summary_report)."""
-    report = summary_report(0, now)
-    return report.competences, report.rows

@@ -108,7 +108,7 @@ def test_the_sql_counts_the_level_as_the_matrix_does(app, courses, make_user):
 
     from app.competences.models import Evidence
     from app.competences.services import current_levels, supersede
-    from app.competences.summary import cross_institution_summary
+    from app.competences.summary import summary_report
     from app.core.database import utcnow
 
     people = [make_user(institution="csd-lasko") for _ in range(6)]
@@ -137,7 +137,8 @@ def test_the_sql_counts_the_level_as_the_matrix_does(app, courses, make_user):
             for user in people
             if (user, cooperation) in levels
         )
-        competences, rows = cross_institution_summary()
+        report = summary_report()
+        competences, rows = report.competences, report.rows
         column = [competence.id for competence in competences].index(cooperation)
         lasko = next(row for row in rows if row.label == "Center za socialno delo Laško")
         cell = lasko.cells[column]
