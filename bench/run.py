@@ -3,6 +3,7 @@ mode and on PostgreSQL when its binaries are there, load it with locust headless
 process, and write bench/report.json and bench/REPORT.md.
 
     python -m bench.run [--scale M|S|L] [--databases sqlite,postgresql] [--seconds 20]
+                        [--generate-only | --reuse]
 """
 
 from __future__ import annotations
@@ -112,9 +113,9 @@ def postgres() -> Iterator[str]:
 
 
 @contextmanager
-def sqlite(folder: Path) -> Iterator[str]:
+def sqlite(folder: Path, reuse: bool = False) -> Iterator[str]:
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("bench.db*"):
+    for old in [] if reuse else folder.glob("bench.db*"):
         old.unlink()
     yield f"sqlite:///{folder / 'bench.db'}"
 
@@ -326,13 +327,25 @@ def run_database(kind: str, url: str, args) -> dict:
     folder = WORK / kind
     shutil.rmtree(folder / "storage", ignore_errors=True)
     env = app_env(url, folder)
-    print(f"[{kind}] migrating and generating scale {args.scale}", flush=True)
+    kept = folder / "generated.json"
     _run([str(BIN / "flask"), "db", "upgrade"], env)
-    generated = _last_json(
-        _run([sys.executable, "-m", "bench.generate", "--scale", args.scale,
-              "--workdir", str(folder)], env)
-    )  # fmt: skip
-    print(f"[{kind}] generated in {generated['seconds']} s; probing", flush=True)
+    if args.reuse:
+        # Scale L takes an hour to generate: measure the code of today on the data of an
+        # earlier run, brought to today's schema by the upgrade above.
+        generated = json.loads(kept.read_text(encoding="utf-8"))
+        if generated.get("scale") != args.scale:
+            raise SystemExit(f"{kept} holds scale {generated.get('scale')}, not {args.scale}")
+        print(f"[{kind}] reusing scale {args.scale} generated earlier; probing", flush=True)
+    else:
+        print(f"[{kind}] generating scale {args.scale}", flush=True)
+        generated = _last_json(
+            _run([sys.executable, "-m", "bench.generate", "--scale", args.scale,
+                  "--workdir", str(folder)], env)
+        )  # fmt: skip
+        kept.write_text(json.dumps({**generated, "scale": args.scale}), encoding="utf-8")
+        print(f"[{kind}] generated in {generated['seconds']} s; probing", flush=True)
+    if args.generate_only:
+        return {"generated": generated}
     probes = json.loads(
         _run([sys.executable, "-m", "bench.prepare", "--users", str(folder / "users.json")], env)
     )
@@ -371,7 +384,19 @@ def main() -> int:
     parser.add_argument("--pdf-batch", type=int, default=5000, help="S5 batch size")
     parser.add_argument("--skip", default="", help="scenarios to leave out, e.g. S7,S6")
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="generate the data and stop (for a later --reuse)",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the SQLite data an earlier run left in bench/.work",
+    )
     args = parser.parse_args()
+    if args.reuse and "postgresql" in args.databases:
+        parser.error("--reuse keeps SQLite data only: a PostgreSQL cluster goes with its run")
     args.skip = {name.strip() for name in args.skip.split(",") if name.strip()}
     # Stopped (kill, or Ctrl+C from a shell that ignores it in background jobs): still stop
     # gunicorn and the PostgreSQL cluster on the way out.
@@ -392,11 +417,13 @@ def main() -> int:
         if kind == "postgresql" and _pg_bin() is None:
             report["databases"][kind] = {"skipped": "PostgreSQL binaries not found"}
             continue
-        database = postgres() if kind == "postgresql" else sqlite(WORK / kind)
+        database = postgres() if kind == "postgresql" else sqlite(WORK / kind, args.reuse)
         with database as url:
             report["databases"][kind] = run_database(kind, url, args)
         # What is measured so far, in case a later part fails or is stopped.
         (WORK / "partial-report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    if args.generate_only:
+        return 0
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     if "S5" not in args.skip:
         print("S5 certificate PDFs", flush=True)
