@@ -325,7 +325,8 @@ def app_env(url: str, folder: Path) -> dict[str, str]:
 
 def run_database(kind: str, url: str, args) -> dict:
     folder = WORK / kind
-    shutil.rmtree(folder / "storage", ignore_errors=True)
+    if not args.reuse:
+        shutil.rmtree(folder / "storage", ignore_errors=True)
     env = app_env(url, folder)
     kept = folder / "generated.json"
     _run([str(BIN / "flask"), "db", "upgrade"], env)
