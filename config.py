@@ -27,7 +27,10 @@ def _sqlite_url(name: str) -> str:
 class Config:
     SECRET_KEY = _secret("SECRET_KEY", DEV_SECRET)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("sokrog.db"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    # A pooled database connection idle longer than this (seconds) is tested before it is
+    # used again (app.core.database.IdlePing); one that served a request just before is not.
+    DATABASE_PING_AFTER = float(os.environ.get("DATABASE_PING_AFTER", "5"))
     # One folder for every file the app writes, so several app servers can share it.
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(BASE_DIR / "instance" / "storage"))
     # "local": files under STORAGE_DIR; "database": in the database, for many app servers.

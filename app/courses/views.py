@@ -19,7 +19,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.core.content import cached
-from app.core.database import local_today
+from app.core.database import local_today, read_only
 from app.core.i18n import LANGUAGES, current_language
 from app.core.pagecache import public_page
 from app.core.permissions import public, roles_required
@@ -88,6 +88,7 @@ def _catalogue_page(language: str) -> CataloguePage:
 
 
 @bp.route("/courses/")
+@read_only
 @public
 @public_page("language", "competence")
 def catalogue():
@@ -118,6 +119,7 @@ def catalogue():
 
 
 @bp.route("/courses/<slug>/")
+@read_only
 @public
 @public_page()
 def course(slug: str):
@@ -167,6 +169,7 @@ def _lesson_context(slug: str, lesson_slug: str):
 
 
 @bp.route("/courses/<slug>/lessons/<lesson_slug>")
+@read_only
 @roles_required("learner")
 def lesson(slug: str, lesson_slug: str):
     language = current_language()
@@ -212,6 +215,7 @@ def complete(slug: str, lesson_slug: str):
 
 
 @bp.route("/courses/<slug>/pages/<page_slug>")
+@read_only
 @public
 @public_page()
 def page(slug: str, page_slug: str):
@@ -253,6 +257,7 @@ def course_file(slug: str, name: str):
 
 
 @bp.route("/my/learning")
+@read_only
 @roles_required("learner")
 def my_learning():
     groups = services.my_learning(current_user.id, current_language())
