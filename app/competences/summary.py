@@ -55,12 +55,12 @@ class SummaryRow:
         return [cell.share for cell in self.cells]
 
 
-def counted_levels(now: datetime, people: Select[Any] | None = None) -> Subquery:
+def counted_levels(now: datetime, people: Select[Any] | list[int] | None = None) -> Subquery:
     """Each person's counted level per competence: the highest verified, unexpired record that
     no correction replaced (as current_levels decides it, in SQL).
 
-    `people` (a query of user ids) limits it to them: an institution's report then reads its
-    own staff's records through the per-person index, not every record of every partner.
+    `people` (user ids, or a query of them) limits it to them: an institution's report then
+    reads its own staff's records through the per-person index, not every partner's.
     """
     replaced = select(Evidence.supersedes_id).where(Evidence.supersedes_id.is_not(None))
     query = (
@@ -81,13 +81,16 @@ def counted_levels(now: datetime, people: Select[Any] | None = None) -> Subquery
     return query.subquery()
 
 
-def _institution_cells(now: datetime) -> dict[tuple[int, int], Cell]:
-    """(institution id, competence id) -> people with a target, and how many meet it: one
-    aggregate query, so its cost is the database's and its result as small as the table."""
-    levels = counted_levels(now)
+def target_counts(
+    now: datetime, groups: list[Any], where: list[Any], people: Select[Any] | None = None
+) -> Select[Any]:
+    """Per group and competence: the active staff `where` selects who have the competence's
+    target in their job role, and how many of them meet it. One aggregate query, whose cost
+    is the database's and whose result is as small as the groups; `people` as counted_levels."""
+    levels = counted_levels(now, people)
     meets = case((func.coalesce(levels.c.level, 0) >= JobRoleTarget.level, 1), else_=0)
-    query = (
-        select(User.institution_id, JobRoleTarget.competence_id, func.count(), func.sum(meets))
+    return (
+        select(*groups, JobRoleTarget.competence_id, func.count(), func.sum(meets))
         .join(JobRoleTarget, JobRoleTarget.job_role_id == User.job_role_id)
         .outerjoin(
             levels,
@@ -96,9 +99,14 @@ def _institution_cells(now: datetime) -> dict[tuple[int, int], Cell]:
                 levels.c.competence_id == JobRoleTarget.competence_id,
             ),
         )
-        .where(User.is_active.is_(True))
-        .group_by(User.institution_id, JobRoleTarget.competence_id)
+        .where(User.is_active.is_(True), *where)
+        .group_by(*groups, JobRoleTarget.competence_id)
     )
+
+
+def _institution_cells(now: datetime) -> dict[tuple[int, int], Cell]:
+    """(institution id, competence id) -> people with a target, and how many meet it."""
+    query = target_counts(now, [User.institution_id], [])
     return {
         (institution_id, competence_id): Cell(counted, int(met or 0))
         for institution_id, competence_id, counted, met in db.session.execute(query)

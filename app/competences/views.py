@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,7 +25,7 @@ from wtforms import SelectChoice
 
 from app.auth.models import User
 from app.auth.services import active_staff, institution_by_slug, institutions, set_role, units_of
-from app.competences import reports, services
+from app.competences import matrix_summary, reports, services
 from app.competences import summary as summary_report
 from app.competences.forms import RatingForm, SelfAssessmentForm
 from app.competences.models import Evidence
@@ -171,7 +172,8 @@ def matrix():
         count=False,
     )
     page.total = reports.matrix_count(query, competences)
-    matrix = reports.build_matrix(query, page.items, competences)
+    max_age = current_app.config["SUMMARY_MAX_AGE"]
+    matrix = reports.build_matrix(query, page.items, competences, summary_max_age=max_age)
     choices = list(
         db.session.scalars(
             db.select(Competence)
@@ -180,7 +182,7 @@ def matrix():
             .order_by(Competence.position)
         )
     )
-    return render_template(
+    page_html = render_template(
         "competences/matrix.html",
         institution=institution,
         institutions=institutions() if current_user.has_role("admin") else [],
@@ -196,7 +198,26 @@ def matrix():
         courses=course_options(language),
         # The filters, for the export links and the pager (which adds the page itself).
         export_args={key: value for key, value in request.args.items() if value and key != "page"},
+        max_age_minutes=round(max_age / 60),
+        form=ConfirmForm(),
     )
+    if matrix.summary_computed and max_age > 0:
+        db.session.commit()  # the summary row's counts, kept for every server
+    return page_html
+
+
+@bp.route("/hr/matrix/recalculate", methods=["POST"])
+@roles_required("hr", "admin")
+def recalculate_matrix():
+    """Count the matrix's summary row again now; the filters come back in the query string."""
+    institution = _institution_for_request()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    matrix_summary.recount(institution.id)
+    db.session.commit()
+    flash(_("The summary row has been calculated again."), "success")
+    filters: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("competences.matrix", **filters))
 
 
 @bp.route("/hr/matrix.<any(csv, xlsx):kind>")

@@ -24,6 +24,8 @@ RATER_PAGE = {**HR_PAGE, "trainer": 200, "assessor": 200}
 # Someone else's certificate: their HR (same institution) and admins; others learn nothing (404).
 # A change only administrators (and the course's own trainers) make, then redirected.
 ADMIN_DONE = {**ADMIN_PAGE, "admin": 302}
+# A change HR make for their own institution (and administrators for any), then redirected.
+HR_DONE = {**ADMIN_DONE, "hr": 302}
 # A link with a token that is not valid: a page that says so, for everyone.
 INVALID_LINK = dict.fromkeys(ROLES, 400)
 # Nothing there to act on: the administrator learns so; the others are refused first.
@@ -78,6 +80,7 @@ MATRIX = {
     "competences.mine": ("GET", "/my/competences", LEARNER_PAGE),
     "competences.matrix": ("GET", "/hr/matrix", HR_PAGE),
     "competences.matrix_export": ("GET", "/hr/matrix.csv", HR_PAGE),
+    "competences.recalculate_matrix": ("POST", "/hr/matrix/recalculate", HR_DONE),
     # The target works at csd-lasko; every test user is made there too (same institution).
     "competences.employee": ("GET", "/hr/employees/{user}", RATER_PAGE),
     "competences.assessors": ("GET", "/hr/assessors", HR_PAGE),
