@@ -17,6 +17,14 @@ class RowPagination(SelectPagination):
         return list(self._query_args["session"].execute(select).all())
 
 
-def paginate_rows(query: Select[Any], per_page: int) -> RowPagination:
-    """A page of `query`'s rows, the page number from the request (?page=), never an error."""
-    return RowPagination(select=query, session=db.session(), per_page=per_page, error_out=False)
+def paginate_rows(query: Select[Any], per_page: int, total: int | None = None) -> RowPagination:
+    """A page of `query`'s rows, the page number from the request (?page=), never an error.
+
+    `total`, when the caller already knows it (from its own aggregate), spares the count query.
+    """
+    page = RowPagination(
+        select=query, session=db.session(), per_page=per_page, error_out=False, count=total is None
+    )
+    if total is not None:
+        page.total = total
+    return page

@@ -9,7 +9,7 @@ from app.auth.models import Institution
 from app.core.database import read_only
 from app.core.permissions import public
 from app.extensions import db
-from tests.conftest import make_app
+from tests.conftest import login, make_app
 
 
 def _backend_pid() -> int:
@@ -78,15 +78,27 @@ def _add_views(app) -> None:
     app.add_url_rule("/_test/writes", view_func=public(writes))
 
 
-def test_a_read_only_view_reads_outside_a_transaction(app):
+def test_a_read_only_view_reads_outside_a_transaction(app, make_user):
     _add_views(app)
     client = app.test_client()
+    login(client, make_user())
     assert client.get("/_test/reads").text == "IDLE"
 
 
-def test_a_read_only_view_cannot_write(app):
+def test_a_visitors_read_only_page_takes_no_connection_before_it_needs_one(app):
+    """A visitor's public page mostly comes from the page cache: no connection is taken for
+    it in advance (on PostgreSQL its reads are then in a transaction, as any other page's)."""
+    _add_views(app)
+    expected = (
+        "INTRANS" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else "IDLE"
+    )
+    assert app.test_client().get("/_test/reads").text == expected
+
+
+def test_a_read_only_view_cannot_write(app, make_user):
     _add_views(app)
     client = app.test_client()
+    login(client, make_user())
     with app.app_context():
         names = set(db.session.scalars(select(Institution.name)))
     with pytest.raises(exc.InvalidRequestError, match="read-only view wrote"):
