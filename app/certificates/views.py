@@ -29,7 +29,7 @@ from app.certificates.pdf import format_code
 from app.core.csvexport import csv_response
 from app.core.errors import DomainError
 from app.core.i18n import current_language
-from app.core.params import arg_id, arg_year
+from app.core.params import arg_id, arg_year, filter_args
 from app.core.permissions import public, roles_required
 from app.core.ratelimit import client_key
 from app.courses.models import Course
@@ -216,7 +216,7 @@ def institution_list():
         years=listing.issued_years(),
         statuses=STATUSES,
         # The filters, for the CSV link and the pager (which adds the page itself).
-        export_args={key: value for key, value in request.args.items() if value and key != "page"},
+        export_args=filter_args(),
     )
 
 

@@ -32,7 +32,7 @@ from app.competences.models import Evidence
 from app.core.csvexport import csv_response
 from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
-from app.core.params import arg_id
+from app.core.params import arg_id, filter_args
 from app.core.permissions import roles_required
 from app.courses.services import course_options
 from app.extensions import db
@@ -197,7 +197,7 @@ def matrix():
         competences=choices,
         courses=course_options(language),
         # The filters, for the export links and the pager (which adds the page itself).
-        export_args={key: value for key, value in request.args.items() if value and key != "page"},
+        export_args=filter_args(),
         max_age_minutes=round(max_age / 60),
         form=ConfirmForm(),
     )
@@ -216,7 +216,7 @@ def recalculate_matrix():
     matrix_summary.recount(institution.id)
     db.session.commit()
     flash(_("The summary row has been calculated again."), "success")
-    filters: dict[str, Any] = request.args.to_dict()
+    filters: dict[str, Any] = filter_args()
     return redirect(url_for("competences.matrix", **filters))
 
 

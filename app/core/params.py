@@ -1,4 +1,4 @@
-"""Numbers from the query string, bounded to what the database and the calendar hold."""
+"""Query-string values: numbers bounded to what the database holds, and a list's own filters."""
 
 from __future__ import annotations
 
@@ -34,3 +34,14 @@ def arg_year(name: str) -> int | None:
     if not YEAR.fullmatch(value):
         return None
     return int(value) or None
+
+
+def filter_args() -> dict[str, str]:
+    """The request's filters, for links to the same list (exports, the pager, a form that
+    comes back): not the page, not the empty ones, and none of url_for's own options
+    ("_external", "_scheme", "_anchor"), which would let a link point somewhere else."""
+    return {
+        key: value
+        for key, value in request.args.items()
+        if value and key != "page" and not key.startswith("_")
+    }

@@ -53,6 +53,9 @@ def test_the_summary_row_is_kept_until_too_old_or_recalculated(app, client, cour
     assert response.request.path == "/hr/matrix"
     assert response.request.args["sort"] == "gap"  # back to the same filters
     assert "The summary row has been calculated again." in page
+    # Only the page's filters come back: not url_for's own options, to another scheme or host.
+    response = post(client, "/hr/matrix/recalculate?sort=gap&_external=1&_scheme=javascript")
+    assert response.headers["Location"] == "/hr/matrix?sort=gap"
     assert page.count("100%") == 1
     assert page.count("50%") == 1
 
@@ -165,3 +168,16 @@ def _by_hand(institution_id, role, units, competences) -> list[Summary]:
                 cell.met += int((state.level if state else 0) >= target)
         cells.append(cell)
     return cells
+
+
+def test_links_keep_the_filters_and_nothing_else(app, client, courses, make_user):
+    """The export links and the pager carry the list's filters, never url_for's own options."""
+    people = setup_people(app, make_user)
+    login(client, people["hr"])
+    page = client.get("/hr/matrix?sort=gap&_scheme=javascript&_external=1&_anchor=x").text
+    assert 'href="/hr/matrix.csv?sort=gap"' in page
+    assert "javascript:" not in page
+    login(client, people["hr"])
+    page = client.get("/hr/certificates?_external=1&_scheme=javascript").text
+    assert 'href="/hr/certificates.csv"' in page
+    assert "javascript:" not in page
