@@ -23,7 +23,7 @@ from flask_wtf.csrf import generate_csrf
 from app.core.csvexport import csv_response
 from app.core.forms import ConfirmForm
 from app.core.i18n import current_language
-from app.core.params import arg_id
+from app.core.params import arg_id, filter_args
 from app.core.permissions import roles_required, wants_json
 from app.courses.services import course_card, get_course
 from app.courses.trainers import can_edit, editable_courses
@@ -309,7 +309,7 @@ def grading():
         courses=[(course.id, course_card(course, language).title) for course in courses],
         chosen=chosen,
         learner=learner,
-        filters={key: value for key, value in request.args.items() if value and key != "page"},
+        filters=filter_args(),
     )
 
 
