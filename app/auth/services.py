@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import (
@@ -296,6 +296,14 @@ def active_staff(institution_id: int) -> list[User]:
             .order_by(User.full_name, User.email)
         )
     )
+
+
+def unit_subtree(unit_id: int) -> Select[int]:
+    """The ids of the unit and of every unit under it, as a query to filter by in SQL.
+    UNION (not ALL): it ends even on a loop of parents, which an HR import may bring."""
+    tree = select(Unit.id).where(Unit.id == unit_id).cte("unit_tree", recursive=True)
+    tree = tree.union(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return select(tree.c.id)
 
 
 def units_of(institution_id: int) -> list[Unit]:

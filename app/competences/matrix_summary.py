@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.auth.models import Unit, User
-from app.competences.models import ReportSnapshot
-from app.competences.summary import target_counts
-from app.core.database import upsert, utcnow
+from app.auth.models import User
+from app.auth.services import unit_subtree
+from app.competences.summary import keep, kept_or_counted, target_counts
+from app.core.database import utcnow
 from app.extensions import db
 from app.framework.models import Competence
 
@@ -42,7 +42,7 @@ def _name(institution_id: int | None) -> str:
     return f"matrix:{institution_id if institution_id is not None else 'all'}"
 
 
-def count(institution_id: int | None, now: datetime) -> Counts:
+def _count(institution_id: int | None, now: datetime) -> Counts:
     """The institution's active staff (or everyone's), grouped by job role and unit: any
     filter by job role or unit is a sum of these groups. One aggregate query."""
     where = [] if institution_id is None else [User.institution_id == institution_id]
@@ -57,19 +57,7 @@ def count(institution_id: int | None, now: datetime) -> Counts:
 def recount(institution_id: int | None) -> None:
     """Count the institution's summary row again now and keep it ("Recalculate now")."""
     now = utcnow()
-    _keep(institution_id, count(institution_id, now), now)
-
-
-def _keep(institution_id: int | None, counts: Counts, now: datetime) -> None:
-    values = {"name": _name(institution_id), "computed_at": now, "figures": {"counts": counts}}
-    upsert(ReportSnapshot, values, "name")
-
-
-def _units(unit_id: int) -> set[int]:
-    """The unit and every unit under it (UNION, not ALL: ends even on a loop of parents)."""
-    tree = select(Unit.id).where(Unit.id == unit_id).cte("summary_units", recursive=True)
-    tree = tree.union(select(Unit.id).where(Unit.parent_id == tree.c.id))
-    return set(db.session.scalars(select(tree.c.id)))
+    keep(_name(institution_id), {"counts": _count(institution_id, now)}, now)
 
 
 def matrix_summary(
@@ -85,17 +73,12 @@ def matrix_summary(
     and counted again when older than `max_age` seconds (0: on every call); the filters are
     applied to the kept groups. A fixed number of queries."""
     now = utcnow()
-    kept = db.session.get(ReportSnapshot, _name(institution_id)) if max_age > 0 else None
-    if kept is not None and 0 <= (now - kept.computed_at).total_seconds() < max_age:
-        counts: Counts = [tuple(row) for row in kept.figures["counts"]]
-        computed_at, computed = kept.computed_at, False
-    else:
-        counts, computed_at, computed = count(institution_id, now), now, True
-        if max_age > 0:
-            _keep(institution_id, counts, now)
-    units = _units(unit_id) if unit_id else None
+    kept, computed_at, computed = kept_or_counted(
+        _name(institution_id), max_age, now, lambda: {"counts": _count(institution_id, now)}
+    )
+    units = set(db.session.scalars(unit_subtree(unit_id))) if unit_id else None
     totals: dict[int, Summary] = {}
-    for role, unit, competence_id, with_target, met in counts:
+    for role, unit, competence_id, with_target, met in kept["counts"]:
         if job_role_id and role != job_role_id:
             continue
         if units is not None and unit not in units:

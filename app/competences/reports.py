@@ -12,7 +12,8 @@ from typing import IO, Any
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import lazyload, load_only
 
-from app.auth.models import Unit, User
+from app.auth.models import User
+from app.auth.services import unit_subtree
 from app.competences.matrix_summary import Summary, matrix_summary
 from app.competences.summary import counted_levels
 from app.core.csvexport import BOM, SafeWriter
@@ -98,11 +99,8 @@ def _people(query: MatrixFilter) -> Select[User]:
         people = people.where(User.institution_id == query.institution_id)
     if query.job_role_id:
         people = people.where(User.job_role_id == query.job_role_id)
-    if query.unit_id:
-        # The unit's subtree in the same query; UNION (not ALL) ends even on a loop of parents.
-        tree = select(Unit.id).where(Unit.id == query.unit_id).cte("unit_tree", recursive=True)
-        tree = tree.union(select(Unit.id).where(Unit.parent_id == tree.c.id))
-        people = people.where(User.unit_id.in_(select(tree.c.id)))
+    if query.unit_id:  # the unit's subtree, in the same query
+        people = people.where(User.unit_id.in_(unit_subtree(query.unit_id)))
     return people
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -170,31 +171,42 @@ class _Figures:
     staff: dict[int, int]
 
 
-def _count(now: datetime) -> _Figures:
-    return _Figures(_institution_cells(now), _staff_counts())
+def keep(name: str, figures: dict[str, Any], now: datetime) -> None:
+    """Keep a report's counts for every server; the later of two writers wins."""
+    upsert(ReportSnapshot, {"name": name, "computed_at": now, "figures": figures}, "name")
 
 
-def _keep(figures: _Figures, now: datetime) -> None:
-    """Keep the counts for every server; the later of two writers wins."""
-    values = {
-        "name": SNAPSHOT,
-        "computed_at": now,
-        "figures": {
-            "cells": [[i, c, cell.counted, cell.met] for (i, c), cell in figures.cells.items()],
-            "staff": [[i, count] for i, count in figures.staff.items()],
-        },
+def kept_or_counted(
+    name: str, max_age: float, now: datetime, count: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], datetime, bool]:
+    """A report's counts as kept under `name` while younger than `max_age` seconds, else
+    `count()`ed now and kept (0: counted every time, nothing kept). Returns the counts, when
+    they were counted, and whether that was now (the caller then commits them)."""
+    kept = db.session.get(ReportSnapshot, name) if max_age > 0 else None
+    if kept is not None and 0 <= (now - kept.computed_at).total_seconds() < max_age:
+        return kept.figures, kept.computed_at, False
+    figures = count()
+    if max_age > 0:
+        keep(name, figures, now)
+    return figures, now, True
+
+
+def _count(now: datetime) -> dict[str, Any]:
+    """The summary's counts over every employee, as they are kept (JSON)."""
+    cells = _institution_cells(now)
+    return {
+        "cells": [[i, c, cell.counted, cell.met] for (i, c), cell in cells.items()],
+        "staff": [[i, count] for i, count in _staff_counts().items()],
     }
-    upsert(ReportSnapshot, values, "name")
 
 
 def recount() -> None:
     """Count the summary again now and keep it (the viewers' "Recalculate now")."""
     now = utcnow()
-    _keep(_count(now), now)
+    keep(SNAPSHOT, _count(now), now)
 
 
-def _kept(row: ReportSnapshot) -> _Figures:
-    figures = row.figures
+def _figures(figures: dict[str, Any]) -> _Figures:
     return _Figures(
         {(i, c): Cell(counted, met) for i, c, counted, met in figures["cells"]},
         {int(i): int(count) for i, count in figures["staff"]},
@@ -218,13 +230,8 @@ def summary_report(max_age: float = 0, now: datetime | None = None) -> SummaryRe
             .order_by(CompetenceArea.position, Competence.position)
         )
     )
-    kept = db.session.get(ReportSnapshot, SNAPSHOT) if max_age > 0 else None
-    if kept is not None and 0 <= (now - kept.computed_at).total_seconds() < max_age:
-        figures, computed_at, computed = _kept(kept), kept.computed_at, False
-    else:
-        figures, computed_at, computed = _count(now), now, True
-        if max_age > 0:
-            _keep(figures, now)
+    kept, computed_at, computed = kept_or_counted(SNAPSHOT, max_age, now, lambda: _count(now))
+    figures = _figures(kept)
     cells, staff = figures.cells, figures.staff
     institutions = list(db.session.scalars(select(Institution).order_by(Institution.name)))
 
